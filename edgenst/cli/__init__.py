@@ -1,0 +1,1 @@
+"""The ``edgenst`` command: a thin layer that turns arguments into the library's config objects."""

@@ -1,0 +1,77 @@
+"""Entry point of the ``edgenst`` command: parse, set up logging, run, map errors to exit codes.
+
+Exit codes: 0 ok, 2 bad usage or bad input (one line on stderr), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Sequence
+
+from edgenst import __version__
+from edgenst.errors import EdgenstError, InputError
+
+log = logging.getLogger("edgenst")
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from edgenst.cli import evaluate, stylize
+
+    parser = argparse.ArgumentParser(
+        prog="edgenst",
+        description="Neural style transfer for phones: stylize, evaluate, distil, export, federate.",
+        epilog="Run 'edgenst COMMAND --help' for a command's options and examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"edgenst {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: all cores)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (stylize, evaluate):
+        module.register(sub)
+    return parser
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose >= 2 else logging.INFO)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if verbose < 2:
+        # Third-party libraries stay at WARNING unless asked for debug output.
+        for noisy in ("PIL", "matplotlib", "urllib3"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # argparse itself exits with 2 on bad usage
+    _setup_logging(args.verbose, args.quiet)
+    try:
+        if args.threads is not None:
+            if args.threads < 1:
+                raise InputError(f"--threads must be >= 1, got {args.threads}")
+            import torch
+
+            torch.set_num_threads(args.threads)
+        return int(args.run(args) or EXIT_OK)
+    except InputError as exc:
+        print(f"edgenst {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"edgenst {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except EdgenstError as exc:
+        print(f"edgenst {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as exc:  # an internal error: one line, the traceback only with -vv
+        log.debug("internal error", exc_info=True)
+        print(f"edgenst {args.command}: internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

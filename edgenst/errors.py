@@ -1,0 +1,22 @@
+"""Exceptions that the CLI turns into exit codes.
+
+Library code raises these instead of printing or exiting, so a notebook gets a normal exception
+and the CLI prints one line: ``InputError`` (the user's input is at fault) exits with 2, any other
+``EdgenstError`` or unexpected exception exits with 1.
+"""
+
+
+class EdgenstError(Exception):
+    """Base class of every error edgenst raises on purpose."""
+
+
+class InputError(EdgenstError, ValueError):
+    """Bad input from the user: a file, a value, an option. The message is one line."""
+
+
+class ImageReadError(InputError):
+    """An image could not be read: missing, empty, truncated, not an image, or too large."""
+
+
+class WeightsNotFoundError(InputError):
+    """Pretrained weights are not on this machine and cannot be downloaded."""

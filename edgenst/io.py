@@ -1,0 +1,226 @@
+"""Reading and writing images as float tensors in [0, 1].
+
+Phones hand over every kind of picture: EXIF-rotated JPEGs, 16-bit PNGs, palette GIF-likes, RGBA
+screenshots, CMYK scans. ``load_image`` turns all of them into one convention (RGB, 1x3xHxW,
+float32 in [0, 1], upright), keeps the alpha channel aside when asked, and refuses anything it
+cannot read with an ``ImageReadError`` whose message is one line.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Literal
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from edgenst.errors import ImageReadError, InputError
+
+#: Default refusal threshold: 50 megapixels (a 48 MP phone photo still loads).
+DEFAULT_MAX_PIXELS = 50_000_000
+
+#: File extensions ``save_image`` writes, mapped to Pillow's format names.
+SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+
+#: Extensions recognised when a folder of images is given.
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"})
+
+AlphaMode = Literal["white", "keep"]
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """An upright RGB image and what was set aside to write it back faithfully."""
+
+    tensor: torch.Tensor  # 1x3xHxW float32 in [0, 1]
+    alpha: torch.Tensor | None  # 1x1xHxW float32 in [0, 1], only with alpha="keep"
+    path: Path | None
+    source_mode: str  # Pillow mode of the file, e.g. "RGB", "I;16", "CMYK"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(height, width)."""
+        return int(self.tensor.shape[-2]), int(self.tensor.shape[-1])
+
+
+def load_image(
+    path: str | os.PathLike[str],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    alpha: AlphaMode = "white",
+    max_side: int | None = None,
+) -> LoadedImage:
+    """Read an image file into a 1x3xHxW tensor.
+
+    ``alpha="white"`` composites transparent images on white (what a viewer shows);
+    ``alpha="keep"`` returns the alpha channel so ``save_image`` can re-attach it.
+    ``max_side`` downsizes (never upsizes) so the longer side is at most that many pixels.
+    """
+    p = Path(path)
+    if max_pixels <= 0:
+        raise InputError(f"max_pixels must be positive, got {max_pixels}")
+    if not p.exists():
+        raise ImageReadError(f"{p}: no such file")
+    if p.is_dir():
+        raise ImageReadError(f"{p}: is a folder, not an image file")
+    if p.stat().st_size == 0:
+        raise ImageReadError(f"{p}: file is empty")
+    try:
+        with warnings.catch_warnings():
+            # Our own max_pixels check below replaces Pillow's warning.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(p) as img:
+                width, height = img.size
+                if width * height > max_pixels:
+                    raise ImageReadError(
+                        f"{p}: {width}x{height} is {width * height / 1e6:.1f} megapixels, above the "
+                        f"limit of {max_pixels / 1e6:.1f} (raise max_pixels if this is intended)"
+                    )
+                img.load()
+                return _from_pil(img, p, alpha=alpha, max_side=max_side)
+    except ImageReadError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ImageReadError(f"{p}: refused as a decompression bomb ({exc})") from None
+    except UnidentifiedImageError:
+        raise ImageReadError(f"{p}: not an image Pillow can read") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        # Pillow reports truncated and corrupt data as OSError/SyntaxError/ValueError.
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ImageReadError(f"{p}: cannot decode image ({reason})") from None
+
+
+def pil_to_tensor(img: Image.Image, *, alpha: AlphaMode = "white") -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Convert a Pillow image of any mode to (RGB 1x3xHxW, alpha 1x1xHxW or None)."""
+    img = ImageOps.exif_transpose(img)
+    mode = img.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        arr = np.asarray(img, dtype=np.float64)
+        # 16-bit greyscale PNGs arrive as "I;16" (or "I" on older Pillow); scale by their depth.
+        scale = 65535.0 if (mode.startswith("I;16") or arr.max(initial=0) > 255) else 255.0
+        grey = np.clip(arr / scale, 0.0, 1.0).astype(np.float32)
+        rgb = np.repeat(grey[..., None], 3, axis=-1)
+        return _np_to_tensor(rgb), None
+    if mode == "F":
+        grey = np.asarray(img, dtype=np.float32)
+        if grey.max(initial=0) > 1.0:
+            grey = grey / 255.0
+        rgb = np.repeat(np.clip(grey, 0.0, 1.0)[..., None], 3, axis=-1)
+        return _np_to_tensor(rgb), None
+
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in img.info)
+    if has_alpha:
+        rgba = np.asarray(img.convert("RGBA"), dtype=np.float32) / 255.0
+        rgb, a = rgba[..., :3], rgba[..., 3:]
+        if alpha == "keep":
+            return _np_to_tensor(rgb), _np_to_tensor(a)
+        return _np_to_tensor(rgb * a + (1.0 - a)), None
+    # CMYK, YCbCr, LAB, HSV, palette, 1-bit and greyscale all have a Pillow path to RGB.
+    rgb = np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
+    return _np_to_tensor(rgb), None
+
+
+def _from_pil(img: Image.Image, path: Path | None, *, alpha: AlphaMode, max_side: int | None) -> LoadedImage:
+    if alpha not in ("white", "keep"):
+        raise InputError(f"alpha must be 'white' or 'keep', got {alpha!r}")
+    mode = img.mode
+    rgb, a = pil_to_tensor(img, alpha=alpha)
+    if max_side is not None:
+        rgb = resize_max_side(rgb, max_side)
+        if a is not None:
+            a = resize_max_side(a, max_side)
+    return LoadedImage(tensor=rgb, alpha=a, path=path, source_mode=mode)
+
+
+def _np_to_tensor(arr: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32)).permute(2, 0, 1).unsqueeze(0)
+
+
+def resize_max_side(image: torch.Tensor, max_side: int) -> torch.Tensor:
+    """Downsize a 1xCxHxW tensor so its longer side is at most ``max_side`` (antialiased)."""
+    if max_side <= 0:
+        raise InputError(f"max_side must be positive, got {max_side}")
+    h, w = image.shape[-2:]
+    if max(h, w) <= max_side:
+        return image
+    s = max_side / max(h, w)
+    size = (max(1, round(h * s)), max(1, round(w * s)))
+    return torch.nn.functional.interpolate(image, size=size, mode="bilinear", antialias=True, align_corners=False)
+
+
+def tensor_to_pil(image: torch.Tensor, alpha: torch.Tensor | None = None) -> Image.Image:
+    """Convert 1x3xHxW (or 3xHxW) in [0, 1] to an 8-bit RGB or RGBA Pillow image."""
+    if image.dim() == 4:
+        if image.shape[0] != 1:
+            raise InputError(f"expected one image, got a batch of {image.shape[0]}")
+        image = image[0]
+    if image.dim() != 3 or image.shape[0] != 3:
+        raise InputError(f"expected a 3xHxW RGB tensor, got shape {tuple(image.shape)}")
+    arr = (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
+    if alpha is None:
+        return Image.fromarray(arr, "RGB")
+    a = alpha.detach().float().reshape(alpha.shape[-2:])
+    if tuple(a.shape) != arr.shape[:2]:
+        a = torch.nn.functional.interpolate(a[None, None], size=arr.shape[:2], mode="bilinear")[0, 0]
+    a8 = (a.clamp(0, 1).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
+    return Image.fromarray(np.dstack([arr, a8]), "RGBA")
+
+
+def save_image(
+    image: torch.Tensor,
+    path: str | os.PathLike[str],
+    *,
+    alpha: torch.Tensor | None = None,
+    protect: Iterable[str | os.PathLike[str] | None] = (),
+    quality: int = 95,
+) -> Path:
+    """Write PNG, JPEG or WebP (chosen by extension), atomically, never over a protected file.
+
+    ``protect`` lists the input files of the job; writing over one of them is refused so a
+    mistyped output name loses nothing. JPEG has no alpha channel, so alpha is composited on
+    white there.
+    """
+    out = Path(path)
+    fmt = SAVE_FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{out}: cannot save as '{out.suffix or '(no extension)'}'; use .png, .jpg or .webp")
+    for other in protect:
+        if other is not None and _same_file(out, Path(other)):
+            raise InputError(f"{out}: refusing to overwrite an input file; choose another output name")
+    if not 1 <= quality <= 100:
+        raise InputError(f"quality must be in 1..100, got {quality}")
+    if alpha is not None and fmt == "JPEG":
+        image = image * alpha + (1.0 - alpha)
+        alpha = None
+    pil = tensor_to_pil(image, alpha)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    kwargs = {"quality": quality} if fmt in ("JPEG", "WEBP") else {}
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pil.save(fh, format=fmt, **kwargs)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def list_images(folder: str | os.PathLike[str]) -> list[Path]:
+    """Image files directly inside ``folder``, sorted by name."""
+    d = Path(folder)
+    if not d.is_dir():
+        raise InputError(f"{d}: not a folder")
+    return sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
