@@ -9,7 +9,7 @@ cannot read with an ``ImageReadError`` whose message is one line.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +113,9 @@ def pil_to_tensor(img: Image.Image, *, alpha: AlphaMode = "white") -> tuple[torc
         rgb = np.repeat(np.clip(grey, 0.0, 1.0)[..., None], 3, axis=-1)
         return _np_to_tensor(rgb), None
 
-    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in img.info)
+    # "transparency" in info: a palette entry or (PNG tRNS on L/RGB) a colour key that is transparent.
+    keyed = mode in ("P", "L", "RGB") and "transparency" in img.info
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or keyed
     if has_alpha:
         rgba = np.asarray(img.convert("RGBA"), dtype=np.float32) / 255.0
         rgb, a = rgba[..., :3], rgba[..., 3:]
@@ -138,7 +140,8 @@ def _from_pil(img: Image.Image, path: Path | None, *, alpha: AlphaMode, max_side
 
 
 def _np_to_tensor(arr: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32)).permute(2, 0, 1).unsqueeze(0)
+    # contiguous(): a permuted view has channels-last strides, which breaks .view() (e.g. in L-BFGS).
+    return torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32)).permute(2, 0, 1).unsqueeze(0).contiguous()
 
 
 def resize_max_side(image: torch.Tensor, max_side: int) -> torch.Tensor:
@@ -186,12 +189,7 @@ def save_image(
     white there.
     """
     out = Path(path)
-    fmt = SAVE_FORMATS.get(out.suffix.lower())
-    if fmt is None:
-        raise InputError(f"{out}: cannot save as '{out.suffix or '(no extension)'}'; use .png, .jpg or .webp")
-    for other in protect:
-        if other is not None and _same_file(out, Path(other)):
-            raise InputError(f"{out}: refusing to overwrite an input file; choose another output name")
+    fmt = check_output_path(out, protect)
     if not 1 <= quality <= 100:
         raise InputError(f"quality must be in 1..100, got {quality}")
     if alpha is not None and fmt == "JPEG":
@@ -200,15 +198,32 @@ def save_image(
     pil = tensor_to_pil(image, alpha)
     out.parent.mkdir(parents=True, exist_ok=True)
     kwargs = {"quality": quality} if fmt in ("JPEG", "WEBP") else {}
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    # A uniquely named sibling opened with open() (so the umask gives normal permissions), then an
+    # atomic rename: a crash mid-write never leaves a half-written image under the output name.
+    tmp = out.parent / f".{out.name}.{uuid.uuid4().hex}.tmp"
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "xb") as fh:
             pil.save(fh, format=fmt, **kwargs)
         os.replace(tmp, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return out
+
+
+def check_output_path(path: str | os.PathLike[str], protect: Iterable[str | os.PathLike[str] | None] = ()) -> str:
+    """The Pillow format for ``path``; an ``InputError`` for an unknown extension or an input file.
+
+    Callers check before long work, so a typo costs nothing.
+    """
+    out = Path(path)
+    fmt = SAVE_FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{out}: cannot save as '{out.suffix or '(no extension)'}'; use .png, .jpg or .webp")
+    for other in protect:
+        if other is not None and _same_file(out, Path(other)):
+            raise InputError(f"{out}: refusing to overwrite an input file; choose another output name")
+    return fmt
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -32,7 +32,7 @@ INITS = ("content", "noise", "mix")
 class OptimizeConfig:
     """Settings of the optimisation itself; loss weights live in ``LossConfig``."""
 
-    steps: int = 200
+    steps: int = 200  # loss evaluations; an L-BFGS line search may finish with one or two more
     optimizer: str = "lbfgs"
     lr: float | None = None  # default: 1.0 for L-BFGS, 0.02 for Adam
     init: str = "content"
@@ -122,7 +122,7 @@ def initial_image(content: torch.Tensor, config: OptimizeConfig) -> torch.Tensor
     gen = torch.Generator().manual_seed(config.seed)
     noise = torch.rand(content.shape, generator=gen).to(content)
     if config.init == "content":
-        return content.clone()
+        return content.clone(memory_format=torch.contiguous_format)
     if config.init == "noise":
         return noise
     return (1.0 - config.init_noise) * content + config.init_noise * noise

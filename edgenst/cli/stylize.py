@@ -18,7 +18,7 @@ from edgenst.cli.common import (
     teacher_config,
 )
 from edgenst.errors import InputError
-from edgenst.io import list_images, save_image
+from edgenst.io import check_output_path, list_images, save_image
 from edgenst.optimize import INITS, OPTIMIZERS, OptimizeConfig, StyleSpec, stylize_optimize
 from edgenst.color import COLOR_MODES
 from edgenst.perceptual import PerceptualLoss
@@ -102,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
     inputs = _expand_inputs(args.inputs)
     multi = len(inputs) > 1 or any(Path(i).is_dir() for i in args.inputs)
     outputs = _output_paths(inputs, args.output, multi=multi)
+    protect = [i for i in inputs if not i.startswith(("sample:", "texture:"))]
+    protect += [parse_weighted(s)[0] for s in args.style] + list(args.mask or [])
+    for dst in outputs:
+        check_output_path(dst, protect)
     if args.mask and len(args.mask) != len(args.style):
         raise InputError(f"{len(args.mask)} masks for {len(args.style)} styles; give one mask per style")
 
@@ -119,8 +123,6 @@ def run(args: argparse.Namespace) -> int:
             mask = resolve_image(args.mask[i], max_pixels=args.max_pixels).tensor.mean(dim=1, keepdim=True)
         styles.append(StyleSpec(image=image, weight=weight, mask=mask))
     loss = PerceptualLoss(build_teacher(teacher_config(args), lcfg.all_layers), lcfg)
-    protect = [i for i in inputs if not i.startswith(("sample:", "texture:"))]
-    protect += [parse_weighted(s)[0] for s in args.style] + list(args.mask or [])
 
     record: dict[str, dict] = {}
     torch.manual_seed(args.seed)
@@ -128,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         loaded = resolve_image(src, max_pixels=args.max_pixels, max_side=args.max_side,
                                alpha="keep" if args.keep_alpha else "white")
         log.info("[%d/%d] %s (%dx%d) -> %s", n, len(inputs), src, loaded.size[1], loaded.size[0], dst)
-        result = stylize_optimize(loaded.tensor, styles, loss, opt_config)
+        result = stylize_optimize(loaded.tensor, styles, loss, opt_config, progress=not args.quiet)
         save_image(result.image, dst, alpha=loaded.alpha, protect=protect)
         final = result.history[-1]
         record[dst.name] = {"input": src, "seconds": round(result.seconds, 3), "method": args.method,

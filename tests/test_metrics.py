@@ -1,0 +1,58 @@
+"""Metrics: SSIM, output/photo pairing, and ``edgenst evaluate`` end to end on a tiny teacher."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from edgenst.cli.main import main
+from edgenst.io import save_image
+from edgenst.metrics import match_outputs, ssim
+from edgenst.samples import sample_photo
+
+
+def test_ssim_is_one_for_identical_and_lower_for_noisy():
+    img = torch.nn.functional.interpolate(sample_photo("coffee"), size=(40, 60))
+    assert ssim(img, img) == pytest.approx(1.0)
+    noisy = (img + 0.2 * torch.randn_like(img)).clamp(0, 1)
+    assert ssim(img, noisy) < 0.8
+
+
+def test_outputs_pair_with_photos_by_stem():
+    outs = [Path("a.png"), Path("a_starry.png"), Path("ab-x.png"), Path("zzz.png")]
+    photos = [Path("a.jpg"), Path("ab.jpg")]
+    pairs = {o.name: c.name for o, c in match_outputs(outs, photos)}
+    assert pairs == {"a.png": "a.jpg", "a_starry.png": "a.jpg", "ab-x.png": "ab.jpg"}
+
+
+def test_evaluate_reports_losses_ssim_and_time(tmp_path: Path, capsys):
+    photos = tmp_path / "photos"
+    for name in ("chelsea", "coffee"):
+        save_image(torch.nn.functional.interpolate(sample_photo(name), size=(48, 64)), photos / f"{name}.png")
+    outs = tmp_path / "outs"
+    common = ["--teacher", "random", "--pyramid-levels", "1", "--max-side", "64"]
+    rc = main(["-q", "stylize", str(photos), "--style", "texture:mosaic", "--steps", "3", "-o", str(outs), *common])
+    assert rc == 0
+    record = json.loads((outs / "edgenst-run.json").read_text())
+    assert set(record["outputs"]) == {"chelsea.png", "coffee.png"}
+
+    rc = main(["-q", "evaluate", str(outs), "--content", str(photos), "--style", "texture:mosaic", *common])
+    assert rc == 0
+    table = capsys.readouterr().out
+    assert "mean of 2" in table and "chelsea.png" in table
+    report = json.loads((outs / "metrics.json").read_text())
+    rows = {r["name"]: r for r in report["images"]}
+    assert rows["chelsea.png"]["seconds"] == record["outputs"]["chelsea.png"]["seconds"]
+    assert 0 < rows["coffee.png"]["ssim"] < 1
+    assert rows["coffee.png"]["content_loss"] > 0 and rows["coffee.png"]["style_loss"] > 0
+
+    # The photo itself has zero content loss and SSIM 1 against itself.
+    same = tmp_path / "same"
+    save_image(torch.nn.functional.interpolate(sample_photo("coffee"), size=(48, 64)), same / "coffee.png")
+    rc = main(["-q", "evaluate", str(same), "--content", str(photos), "--style", "texture:mosaic",
+               "--json", str(tmp_path / "m.json"), *common])
+    assert rc == 0
+    row = json.loads((tmp_path / "m.json").read_text())["images"][0]
+    assert row["content_loss"] == pytest.approx(0.0, abs=1e-6) and row["ssim"] == pytest.approx(1.0, abs=1e-3)
+    assert row["seconds"] is None
