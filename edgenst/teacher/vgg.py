@@ -28,7 +28,7 @@ Padding = Literal["zeros", "reflect"]
 
 def layer_names(arch: str) -> list[str]:
     """All layer names of ``arch`` in forward order: conv, relu per conv, pool per block."""
-    return [name for name, _, _ in _layer_plan(arch)]
+    return [name for name, _, _ in layer_plan(arch)]
 
 
 def conv_names(arch: str) -> list[str]:
@@ -36,7 +36,7 @@ def conv_names(arch: str) -> list[str]:
     return [n for n in layer_names(arch) if n.startswith("conv")]
 
 
-def _layer_plan(arch: str, width: int = 1) -> list[tuple[str, int, int]]:
+def layer_plan(arch: str, width: int = 1) -> list[tuple[str, int, int]]:
     """(name, in_channels, out_channels) for every layer of ``arch`` in forward order."""
     plan: list[tuple[str, int, int]] = []
     ch = 3
@@ -96,7 +96,7 @@ class VGGFeatures(nn.Module):
         self.last_layer = last_layer
         self.input_transform = input_transform if input_transform is not None else nn.Identity()
         layers: OrderedDict[str, nn.Module] = OrderedDict()
-        for name, in_ch, out_ch in _layer_plan(arch, width):
+        for name, in_ch, out_ch in layer_plan(arch, width):
             if name.startswith("conv"):
                 layers[name] = nn.Conv2d(in_ch, out_ch, 3, padding=1, padding_mode=padding)
             elif name.startswith("relu"):

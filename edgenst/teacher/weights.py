@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from edgenst.errors import InputError, WeightsNotFoundError
-from edgenst.teacher.vgg import MeanStdInput, VGGFeatures, _layer_plan, conv_names, layer_names
+from edgenst.teacher.vgg import MeanStdInput, VGGFeatures, layer_plan, conv_names, layer_names
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def normalised_vgg19_indices() -> dict[str, int]:
     That Sequential is: conv0, then per conv ReflectionPad + Conv + ReLU, and a MaxPool per block.
     """
     idx, out = 1, {}
-    for name, _, _ in _layer_plan("vgg19"):
+    for name, _, _ in layer_plan("vgg19"):
         if name.startswith("conv"):
             out[name] = idx + 1  # the pad sits before the conv
             idx += 2
@@ -202,7 +202,7 @@ def _load_indexed(
     """Copy Sequential-indexed conv weights into the named layers of ``trunk``."""
     if indices is None:
         # torchvision's features Sequential: conv, relu per conv, pool per block, from index 0.
-        indices = {name: i for i, (name, _, _) in enumerate(_layer_plan(trunk.arch)) if name.startswith("conv")}
+        indices = {name: i for i, (name, _, _) in enumerate(layer_plan(trunk.arch)) if name.startswith("conv")}
     for name, module in trunk.layers.items():
         if not isinstance(module, nn.Conv2d):
             continue
