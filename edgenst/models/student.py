@@ -1,0 +1,149 @@
+"""The compact multi-style student: built only from operators XNNPACK delegates and quantizes well.
+
+Why this shape (see DESIGN.md, "Operators the student may use"):
+- zero padding, strided convs down, bilinear upsampling + conv up (no transposed conv, whose
+  uneven overlap draws checkerboards; no nearest upsampling or reflection pad, which XNNPACK
+  leaves outside the delegate);
+- depthwise-separable residual blocks at 1/4 resolution, where almost all the MACs are;
+- no instance norm at inference: each normalisation point is a per-channel scale and shift, and
+  each style owns one such vector. A ``style_weights`` input (N x S) blends the styles' vectors
+  with a matrix product, so blending happens inside the graph with no Python-side branching;
+- ``strength`` (N x 1, 0..1) mixes each style vector with a learned "photo" vector, so 0 gives the
+  network's reconstruction of the photo and 1 the full style.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from edgenst.errors import InputError
+
+
+@dataclass(frozen=True)
+class StudentConfig:
+    """Width and depth of a student; ``fast`` and ``quality`` are the two shipped points."""
+
+    styles: int = 1
+    width: int = 24  # channels at 1/2 resolution; 2x that at 1/4
+    blocks: int = 4  # residual blocks at 1/4 resolution
+
+    def __post_init__(self) -> None:
+        if self.styles < 1:
+            raise InputError(f"a student needs at least one style, got {self.styles}")
+        if not 4 <= self.width <= 256 or self.width % 4:
+            raise InputError(f"width must be a multiple of 4 in [4, 256], got {self.width}")
+        if not 0 <= self.blocks <= 16:
+            raise InputError(f"blocks must be in [0, 16], got {self.blocks}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class StyleAffine(nn.Module):
+    """Per-style scale and shift of ``channels`` features, blended by the style weights."""
+
+    def __init__(self, styles: int, channels: int) -> None:
+        super().__init__()
+        # Stored as 1x1 conv weights (channels x styles x 1 x 1): XNNPACK needs constant weights.
+        self.scale = nn.Parameter(torch.ones(channels, styles, 1, 1))
+        self.shift = nn.Parameter(torch.zeros(channels, styles, 1, 1))
+        self.photo_scale = nn.Parameter(torch.ones(1, channels))
+        self.photo_shift = nn.Parameter(torch.zeros(1, channels))
+
+    def forward(self, x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
+        """``style_weights``: N x S x 1 x 1; ``strength``: N x 1 x 1 x 1.
+
+        The blend is a 1x1 convolution of the style weights with the stacked style vectors: the
+        same sum as a matrix product, in an operator XNNPACK takes without layout copies.
+        """
+        c = self.scale.shape[0]
+        scale = F.conv2d(style_weights, self.scale)
+        shift = F.conv2d(style_weights, self.shift)
+        photo_scale = self.photo_scale.reshape(1, c, 1, 1)
+        photo_shift = self.photo_shift.reshape(1, c, 1, 1)
+        scale = photo_scale + strength * (scale - photo_scale)
+        shift = photo_shift + strength * (shift - photo_shift)
+        return x * scale + shift
+
+
+class SeparableConv(nn.Module):
+    """Depthwise 3x3 (optionally strided) then pointwise 1x1."""
+
+    def __init__(self, cin: int, cout: int, stride: int = 1) -> None:
+        super().__init__()
+        self.depthwise = nn.Conv2d(cin, cin, 3, stride=stride, padding=1, groups=cin)
+        self.pointwise = nn.Conv2d(cin, cout, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.pointwise(self.depthwise(x))
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, styles: int, channels: int) -> None:
+        super().__init__()
+        self.conv1 = SeparableConv(channels, channels)
+        self.affine1 = StyleAffine(styles, channels)
+        self.conv2 = SeparableConv(channels, channels)
+        self.affine2 = StyleAffine(styles, channels)
+
+    def forward(self, x: torch.Tensor, w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+        h = F.relu(self.affine1(self.conv1(x), w, s))
+        return x + self.affine2(self.conv2(h), w, s)
+
+
+class Student(nn.Module):
+    """RGB in [0, 1] (N x 3 x H x W, H and W multiples of 4) -> stylized RGB in [0, 1]."""
+
+    def __init__(self, config: StudentConfig = StudentConfig()) -> None:
+        super().__init__()
+        self.config = config
+        s, w = config.styles, config.width
+        self.stem = nn.Conv2d(3, w, 3, stride=2, padding=1)
+        self.stem_affine = StyleAffine(s, w)
+        self.down = SeparableConv(w, 2 * w, stride=2)
+        self.down_affine = StyleAffine(s, 2 * w)
+        self.blocks = nn.ModuleList(ResidualBlock(s, 2 * w) for _ in range(config.blocks))
+        self.up = SeparableConv(2 * w, w)
+        self.up_affine = StyleAffine(s, w)
+        self.head = SeparableConv(w, 3)
+
+    def forward(self, x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
+        """``style_weights``: N x styles (rows summing to 1); ``strength``: N x 1 in [0, 1]."""
+        n = x.shape[0]
+        style_weights = style_weights.reshape(n, -1, 1, 1)
+        strength = strength.reshape(n, 1, 1, 1)
+        h = F.relu(self.stem_affine(self.stem(x), style_weights, strength))
+        h = F.relu(self.down_affine(self.down(h), style_weights, strength))
+        for block in self.blocks:
+            h = block(h, style_weights, strength)
+        h = F.interpolate(h, scale_factor=2.0, mode="bilinear", align_corners=False)
+        h = F.relu(self.up_affine(self.up(h), style_weights, strength))
+        h = F.interpolate(h, scale_factor=2.0, mode="bilinear", align_corners=False)
+        return torch.sigmoid(self.head(h))
+
+    def shared_parameters(self) -> int:
+        return sum(p.numel() for n, p in self.named_parameters() if not _is_style_param(n))
+
+    def per_style_parameters(self) -> int:
+        per_style = sum(p.numel() for n, p in self.named_parameters() if n.endswith((".scale", ".shift")))
+        return per_style // self.config.styles
+
+
+def _is_style_param(name: str) -> bool:
+    return name.endswith((".scale", ".shift", ".photo_scale", ".photo_shift"))
+
+
+def check_inputs(x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor, styles: int) -> None:
+    """Clear errors for the shapes a caller most often gets wrong."""
+    if x.dim() != 4 or x.shape[1] != 3:
+        raise InputError(f"expected N x 3 x H x W images, got {tuple(x.shape)}")
+    if x.shape[-2] % 4 or x.shape[-1] % 4:
+        raise InputError(f"height and width must be multiples of 4, got {x.shape[-2]}x{x.shape[-1]}")
+    if tuple(style_weights.shape) != (x.shape[0], styles):
+        raise InputError(f"style_weights must be {x.shape[0]} x {styles}, got {tuple(style_weights.shape)}")
+    if tuple(strength.shape) != (x.shape[0], 1):
+        raise InputError(f"strength must be {x.shape[0]} x 1, got {tuple(strength.shape)}")

@@ -1,0 +1,74 @@
+"""The compact student: shapes, style blending and strength, size budget, full XNNPACK delegation."""
+
+import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from edgenst.errors import InputError
+from edgenst.models import Student, StudentConfig
+from edgenst.models.student import check_inputs
+
+
+def _randomise_styles(m: Student) -> None:
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            if name.endswith((".scale", ".shift")):
+                p.add_(0.3 * torch.randn_like(p))
+
+
+def test_shapes_and_range():
+    m = Student(StudentConfig(styles=3, width=8, blocks=1)).eval()
+    y = m(torch.rand(2, 3, 32, 48), torch.eye(3)[:2], torch.ones(2, 1))
+    assert y.shape == (2, 3, 32, 48) and 0 <= y.min() and y.max() <= 1
+
+
+def test_blend_and_strength():
+    torch.manual_seed(0)
+    m = Student(StudentConfig(styles=2, width=8, blocks=1)).eval()
+    _randomise_styles(m)
+    x = torch.rand(1, 3, 32, 32)
+    one = torch.ones(1, 1)
+    a, b = m(x, torch.tensor([[1.0, 0.0]]), one), m(x, torch.tensor([[0.0, 1.0]]), one)
+    assert (a - b).abs().mean() > 1e-3  # styles differ
+    # Strength 0 ignores the style choice entirely.
+    z0 = m(x, torch.tensor([[1.0, 0.0]]), torch.zeros(1, 1))
+    z1 = m(x, torch.tensor([[0.0, 1.0]]), torch.zeros(1, 1))
+    assert torch.allclose(z0, z1, atol=1e-6)
+    # The blend acts on the style vectors linearly: a 50/50 blend sits between the two styles.
+    mid = m(x, torch.tensor([[0.5, 0.5]]), one)
+    assert (mid - a).abs().mean() < (b - a).abs().mean()
+
+
+def test_default_student_fits_the_budget():
+    m = Student(StudentConfig(styles=8)).eval()
+    with FlopCounterMode(display=False) as fc:
+        m(torch.rand(1, 3, 256, 256), torch.full((1, 8), 1 / 8), torch.ones(1, 1))
+    gmac = fc.get_total_flops() / 2e9
+    assert gmac <= 0.5, gmac
+    assert m.shared_parameters() <= 200_000
+    assert m.per_style_parameters() <= 4_000
+
+
+def test_config_and_input_validation():
+    with pytest.raises(InputError):
+        StudentConfig(styles=0)
+    with pytest.raises(InputError):
+        StudentConfig(width=10)
+    with pytest.raises(InputError):
+        check_inputs(torch.rand(1, 3, 30, 32), torch.ones(1, 2), torch.ones(1, 1), styles=2)
+    with pytest.raises(InputError):
+        check_inputs(torch.rand(1, 3, 32, 32), torch.ones(1, 3), torch.ones(1, 1), styles=2)
+    check_inputs(torch.rand(1, 3, 32, 32), torch.ones(1, 2), torch.ones(1, 1), styles=2)
+
+
+def test_every_operator_is_delegated_to_xnnpack():
+    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+    from executorch.exir import to_edge_transform_and_lower
+
+    m = Student(StudentConfig(styles=2, width=8, blocks=1)).eval()
+    args = (torch.rand(1, 3, 32, 32), torch.tensor([[0.5, 0.5]]), torch.ones(1, 1))
+    edge = to_edge_transform_and_lower(torch.export.export(m, args), partitioner=[XnnpackPartitioner()])
+    calls = [n for n in edge.exported_program().graph.nodes if n.op == "call_function"]
+    outside = [str(n.target) for n in calls if "getitem" not in str(n.target) and "call_delegate" not in str(n.target)]
+    assert outside == []
+    assert sum("call_delegate" in str(n.target) for n in calls) >= 1
