@@ -85,16 +85,19 @@ class LossTerms:
     content: torch.Tensor
     style: torch.Tensor
     tv: torch.Tensor
+    match: torch.Tensor | None = None  # distillation: distance to the teacher network's features
     extra: dict[str, float] = field(default_factory=dict)
 
     def as_floats(self) -> dict[str, float]:
-        return {
+        out = {
             "total": float(self.total.detach()),
             "content": float(self.content.detach()),
             "style": float(self.style.detach()),
             "tv": float(self.tv.detach()),
-            **self.extra,
         }
+        if self.match is not None:
+            out["match"] = float(self.match.detach())
+        return {**out, **self.extra}
 
 
 def gram_key(layer: str, level: int) -> str:
@@ -144,10 +147,17 @@ class PerceptualLoss(nn.Module):
         style_targets: Sequence[StyleTarget],
         *,
         style_scale: float = 1.0,
+        match_targets: Mapping[str, torch.Tensor] | None = None,
+        match_weight: float = 0.0,
     ) -> LossTerms:
-        """Score ``image``; ``style_scale`` multiplies the style weight (style strength)."""
+        """Score ``image``; ``style_scale`` multiplies the style weight (style strength).
+
+        ``match_targets`` (layer -> features at full size, e.g. of a teacher network's output)
+        adds ``match_weight`` x their relative distance, reusing the features computed here.
+        """
         cfg = self.config
-        feats = self.teacher(image, cfg.all_layers)
+        layers = cfg.all_layers + tuple(k for k in (match_targets or {}) if k not in cfg.all_layers)
+        feats = self.teacher(image, layers)
         c_fn = relative_content_loss if cfg.relative else content_loss
         s_fn = relative_style_loss if cfg.relative else style_loss
         zero = image.new_zeros(())
@@ -173,4 +183,10 @@ class PerceptualLoss(nn.Module):
         content_w = cfg.content_weight * content
         style_w = cfg.style_weight * style_scale * style
         tv_w = cfg.tv_weight * tv
-        return LossTerms(total=content_w + style_w + tv_w, content=content_w, style=style_w, tv=tv_w)
+        total = content_w + style_w + tv_w
+        match_w = None
+        if match_targets:
+            match = sum(relative_content_loss(feats[0][k], t) for k, t in match_targets.items()) / len(match_targets)
+            match_w = match_weight * match
+            total = total + match_w
+        return LossTerms(total=total, content=content_w, style=style_w, tv=tv_w, match=match_w)

@@ -31,9 +31,10 @@ def add_loss_args(p: argparse.ArgumentParser, *, style_weight: float | None = No
     g.add_argument("--style-layers", default=",".join(DEFAULT_STYLE_LAYERS), metavar="L1,L2")
 
 
-def add_image_args(p: argparse.ArgumentParser, *, max_side: int = 512) -> None:
+def add_image_args(p: argparse.ArgumentParser, *, max_side: int | None = 512) -> None:
     g = p.add_argument_group("images")
-    g.add_argument("--max-side", type=int, default=max_side, help=f"downsize so the long side is at most this (default {max_side})")
+    default = f"default {max_side}" if max_side else "default: 512 for optimize, the photo's size for a student"
+    g.add_argument("--max-side", type=int, default=max_side, help=f"downsize so the long side is at most this ({default})")
     g.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="refuse larger images (decompression bombs)")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import time
 from pathlib import Path
 
 import torch
@@ -18,10 +19,12 @@ from edgenst.cli.common import (
     teacher_config,
 )
 from edgenst.errors import InputError
+from edgenst.inference import StyleChoice, stylize
 from edgenst.io import check_output_path, list_images, save_image
 from edgenst.optimize import INITS, OPTIMIZERS, OptimizeConfig, StyleSpec, stylize_optimize
 from edgenst.color import COLOR_MODES
 from edgenst.perceptual import PerceptualLoss
+from edgenst.pretrained import resolve_model
 from edgenst.samples import resolve_image
 from edgenst.teacher import build_teacher
 
@@ -29,9 +32,14 @@ log = logging.getLogger(__name__)
 
 #: Written into an output folder so ``edgenst evaluate`` can report time per image.
 RUN_RECORD = "edgenst-run.json"
+#: The optimiser's default long side (it is slow); the student keeps the photo's size.
+OPTIMIZE_MAX_SIDE = 512
 
 EXAMPLES = """examples:
-  edgenst stylize sample:chelsea --style texture:swirl --teacher random -o cat.png
+  edgenst stylize photo.jpg --style starry_night -o out.png            # the shipped student
+  edgenst stylize photo.jpg --style starry_night --style the_scream=0.5 --strength 0.7 -o out.png
+  edgenst stylize photos/ --style udnie --model runs/student/model.safetensors -o outputs/
+  edgenst stylize sample:chelsea --style texture:swirl --teacher random -o cat.png   # Gatys (optimize)
   edgenst stylize photo.jpg --style starry_night.jpg --teacher vgg19-normalised \\
       --teacher-weights vgg_normalised_conv3_1.pth -o out.png
   edgenst stylize photos/ --style a.jpg=0.7 --style b.jpg=0.3 --strength 60 -o outputs/
@@ -43,19 +51,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "stylize",
         help="stylize photos",
-        description="Stylize one photo, several, or a folder. --method optimize runs the Gatys et al. "
-        "optimisation (slow, the quality reference).",
+        description="Stylize one photo, several, or a folder. With style names (see 'edgenst styles') a "
+        "trained student runs (fast, any size); with style images the Gatys et al. optimisation runs "
+        "(slow, the quality reference). --method picks explicitly.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image file, folder of images, or sample:NAME")
     p.add_argument("-o", "--output", required=True, help="output file (one input) or folder")
-    p.add_argument("--method", default="optimize", choices=["optimize"], help="stylization method")
-    p.add_argument("--style", action="append", required=True, metavar="IMAGE[=WEIGHT]",
-                   help="style image (file or texture:NAME), repeatable; weights blend styles")
+    p.add_argument("--method", default="auto", choices=["auto", "student", "optimize"],
+                   help="auto (default): the student when every --style is one of its styles, else optimize")
+    p.add_argument("--style", action="append", required=True, metavar="STYLE[=WEIGHT]",
+                   help="style name of the model, or (optimize) a style image / texture:NAME; repeatable, "
+                   "weights blend styles")
     p.add_argument("--mask", action="append", metavar="IMAGE",
-                   help="region mask (white = paint here) for the style at the same position")
-    p.add_argument("--strength", type=float, default=100.0, help="style strength in percent (default 100)")
+                   help="(optimize) region mask (white = paint here) for the style at the same position")
+    p.add_argument("--strength", type=float, default=1.0,
+                   help="style strength: 0 = the photo, 1 = full style (default); optimize accepts up to 10")
+    p.add_argument("--model", default="default", metavar="NAME_OR_FILE",
+                   help="(student) a shipped model name (default) or a model file from 'edgenst distill'")
+    p.add_argument("--tile", type=int, default=1024, help="(student) tile side for large photos; bounds memory")
     p.add_argument("--keep-alpha", action="store_true", help="re-attach the input's alpha channel to the output")
     g = p.add_argument_group("optimisation")
     g.add_argument("--steps", type=int, default=200)
@@ -66,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--style-scale", type=float, default=1.0,
                    help="style image long side as a multiple of the photo's (smaller = finer strokes)")
     g.add_argument("--seed", type=int, default=0)
-    add_image_args(p)
+    add_image_args(p, max_side=None)
     add_teacher_args(p)
     add_loss_args(p)
     p.set_defaults(run=run)
@@ -103,14 +118,66 @@ def run(args: argparse.Namespace) -> int:
     multi = len(inputs) > 1 or any(Path(i).is_dir() for i in args.inputs)
     outputs = _output_paths(inputs, args.output, multi=multi)
     protect = [i for i in inputs if not i.startswith(("sample:", "texture:"))]
-    protect += [parse_weighted(s)[0] for s in args.style] + list(args.mask or [])
+    protect += [parse_weighted(s)[0] for s in args.style] + list(args.mask or []) + [args.model]
     for dst in outputs:
         check_output_path(dst, protect)
+    if not 0.0 <= args.strength <= 10.0:
+        raise InputError(f"strength must be in [0, 1] (optimize: up to 10), got {args.strength}")
+
+    method, model = _choose_method(args)
+    if method == "student":
+        record = _run_student(args, model, inputs, outputs, protect)
+    else:
+        record = _run_optimize(args, inputs, outputs, protect)
+    if multi:
+        meta = {"styles": args.style, "method": method, "teacher": args.teacher, "model": args.model, "outputs": record}
+        (Path(args.output) / RUN_RECORD).write_text(json.dumps(meta, indent=2))
+    return 0
+
+
+def _choose_method(args: argparse.Namespace) -> tuple[str, tuple | None]:
+    names = [parse_weighted(s)[0] for s in args.style]
+    is_image = [n.startswith("texture:") or Path(n).is_file() for n in names]
+    if args.method == "optimize" or (args.method == "auto" and all(is_image)):
+        return "optimize", None
+    model, info = resolve_model(args.model)
+    missing = [n for n in names if n not in info.styles]
+    if not missing:
+        return "student", (model, info)
+    if args.method == "student" or not all(is_image[names.index(n)] for n in missing):
+        raise InputError(f"unknown style {missing[0]!r}; the model has: {', '.join(info.styles)} "
+                         "('edgenst styles' lists them; --method optimize takes image files)")
+    log.info("%s is not one of the model's styles: using the Gatys optimiser (slow)", missing[0])
+    return "optimize", None
+
+
+def _run_student(args: argparse.Namespace, model_info: tuple, inputs: list[str], outputs: list[Path], protect: list[str]) -> dict:
+    if args.mask:
+        raise InputError("--mask works with --method optimize only")
+    if args.strength > 1.0:
+        raise InputError(f"a student's strength is in [0, 1], got {args.strength}")
+    model, info = model_info
+    choice = StyleChoice(weights=dict(parse_weighted(s) for s in args.style), strength=args.strength)
+    vector = choice.vector(info.styles)
+    record: dict[str, dict] = {}
+    for n, (src, dst) in enumerate(zip(inputs, outputs), start=1):
+        loaded = resolve_image(src, max_pixels=args.max_pixels, max_side=args.max_side,
+                               alpha="keep" if args.keep_alpha else "white")
+        t0 = time.perf_counter()
+        image = stylize(model, loaded.tensor, vector, choice.strength, tile=args.tile)
+        seconds = time.perf_counter() - t0
+        save_image(image, dst, alpha=loaded.alpha, protect=protect)
+        record[dst.name] = {"input": src, "seconds": round(seconds, 4), "method": "student"}
+        log.info("[%d/%d] %s (%dx%d) -> %s", n, len(inputs), src, loaded.size[1], loaded.size[0], dst)
+        print(f"{dst}  ({seconds:.2f} s)")
+    return record
+
+
+def _run_optimize(args: argparse.Namespace, inputs: list[str], outputs: list[Path], protect: list[str]) -> dict:
     if args.mask and len(args.mask) != len(args.style):
         raise InputError(f"{len(args.mask)} masks for {len(args.style)} styles; give one mask per style")
-
     opt_config = OptimizeConfig(
-        steps=args.steps, optimizer=args.optimizer, lr=args.lr, init=args.init, strength=args.strength,
+        steps=args.steps, optimizer=args.optimizer, lr=args.lr, init=args.init, strength=100.0 * args.strength,
         color=args.color, style_scale=args.style_scale, seed=args.seed,
     )
     lcfg = loss_config(args)
@@ -127,16 +194,13 @@ def run(args: argparse.Namespace) -> int:
     record: dict[str, dict] = {}
     torch.manual_seed(args.seed)
     for n, (src, dst) in enumerate(zip(inputs, outputs), start=1):
-        loaded = resolve_image(src, max_pixels=args.max_pixels, max_side=args.max_side,
+        loaded = resolve_image(src, max_pixels=args.max_pixels, max_side=OPTIMIZE_MAX_SIDE if args.max_side is None else args.max_side,
                                alpha="keep" if args.keep_alpha else "white")
         log.info("[%d/%d] %s (%dx%d) -> %s", n, len(inputs), src, loaded.size[1], loaded.size[0], dst)
         result = stylize_optimize(loaded.tensor, styles, loss, opt_config, progress=not args.quiet)
         save_image(result.image, dst, alpha=loaded.alpha, protect=protect)
         final = result.history[-1]
-        record[dst.name] = {"input": src, "seconds": round(result.seconds, 3), "method": args.method,
+        record[dst.name] = {"input": src, "seconds": round(result.seconds, 3), "method": "optimize",
                             "loss": {k: round(v, 6) for k, v in final.items() if k != "step"}}
         print(f"{dst}  ({result.seconds:.1f} s, loss {final['total']:.4g})")
-    if multi:
-        meta = {"styles": args.style, "teacher": args.teacher, "outputs": record}
-        (Path(args.output) / RUN_RECORD).write_text(json.dumps(meta, indent=2))
-    return 0
+    return record

@@ -1,0 +1,103 @@
+"""``edgenst distill``: train the teacher network, distil a student, add a style, resume."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+
+from edgenst.cli.common import add_loss_args, add_teacher_args, loss_config, teacher_config
+from edgenst.distill import DistillConfig, DistillWeights, distill
+from edgenst.distill.checkpoint import find_checkpoints
+from edgenst.errors import InputError
+from edgenst.models.style_params import TRAIN_MODES
+
+EXAMPLES = """examples:
+  # 1. the teacher network (Johnson et al. + conditional instance norm), several styles
+  edgenst distill --arch teacher-net --style starry_night.jpg --style the_scream.jpg \\
+      --photos photos/ --teacher vgg19-normalised --teacher-weights vgg_normalised_conv3_1.pth \\
+      --steps 3000 --out runs/teacher
+  # 2. the student, distilled from it (same styles, same order)
+  edgenst distill --arch student --teacher-net runs/teacher/model.safetensors --style ... --out runs/student
+  # continue after an interruption (settings are read back from the run folder)
+  edgenst distill --resume --out runs/student
+  # add a style to an existing student: trains only the new style's parameters
+  edgenst distill --init-from runs/student/model.safetensors --style shipwreck.jpg --train style \\
+      --steps 300 --out runs/add-shipwreck
+  # two processes, data parallel (gloo on CPU, NCCL on GPU)
+  torchrun --nproc-per-node 2 -m edgenst distill ...
+Style names without a path are looked up in $EDGENST_STYLE_DIR.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    d = DistillConfig()
+    p = sub.add_parser("distill", help="train a teacher network or distil a student",
+                       description="Train a transformation network with the VGG perceptual loss, optionally "
+                       "distilling from a teacher network. Checkpoints every N steps; --resume continues.",
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder (checkpoints, model.safetensors)")
+    p.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its last checkpoint")
+    p.add_argument("--arch", default=None, choices=["student", "teacher-net"], help="network to train (default student)")
+    p.add_argument("--width", type=int, default=None, help="network width (student default 24, teacher 32)")
+    p.add_argument("--blocks", type=int, default=None, help="residual blocks (student default 4, teacher 5)")
+    p.add_argument("--style", action="append", metavar="IMAGE", help="style image, name or texture:NAME (repeatable)")
+    p.add_argument("--photos", action="append", metavar="DIR", help="training photos: folder, file or sample:NAME")
+    p.add_argument("--teacher-net", metavar="MODEL", help="teacher network model file to distil from")
+    p.add_argument("--init-from", metavar="MODEL", help="start from this model (more --style entries add styles)")
+    p.add_argument("--train", choices=TRAIN_MODES, default=d.train, help="which parameters learn")
+    g = p.add_argument_group("schedule")
+    g.add_argument("--steps", type=int, default=None, help=f"total steps (default {d.steps})")
+    g.add_argument("--batch", type=int, default=d.batch, help="global batch size")
+    g.add_argument("--crop", type=int, default=d.crop, help="training crop side in pixels")
+    g.add_argument("--style-size", type=int, default=d.style_size, help="style image long side")
+    g.add_argument("--lr", type=float, default=d.lr)
+    g.add_argument("--photo-mode", type=float, default=d.photo_mode, help="fraction of strength-0 steps (student)")
+    g.add_argument("--pixel-weight", type=float, default=d.weights.pixel)
+    g.add_argument("--match-weight", type=float, default=d.weights.match)
+    g.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every, metavar="STEPS")
+    g.add_argument("--log-every", type=int, default=d.log_every, metavar="STEPS")
+    g.add_argument("--seed", type=int, default=d.seed)
+    add_teacher_args(p)
+    add_loss_args(p)
+    p.set_defaults(run=run)
+
+
+def config_from_args(args: argparse.Namespace) -> DistillConfig:
+    if not args.style:
+        raise InputError("give at least one --style")
+    if not args.photos:
+        raise InputError("give training photos with --photos")
+    arch = args.arch or "student"
+    model = {k: v for k, v in (("width", args.width), ("blocks", args.blocks)) if v is not None}
+    return DistillConfig(
+        arch=arch, model=model, styles=tuple(args.style), photos=tuple(args.photos), crop=args.crop,
+        batch=args.batch, steps=args.steps or DistillConfig().steps, lr=args.lr, style_size=args.style_size,
+        photo_mode=args.photo_mode, teacher_net=args.teacher_net, init_from=args.init_from, train=args.train,
+        weights=DistillWeights(pixel=args.pixel_weight, match=args.match_weight),
+        loss=loss_config(args), teacher=teacher_config(args), seed=args.seed,
+        checkpoint_every=args.checkpoint_every, log_every=args.log_every,
+    )
+
+
+def saved_config(run_dir: str) -> DistillConfig:
+    from pathlib import Path
+
+    found = find_checkpoints(Path(run_dir))
+    if not found:
+        raise InputError(f"{run_dir}: no checkpoint to resume; give the run's settings (--style, --photos ...)")
+    return DistillConfig.from_dict(json.loads(found[0].read_text())["config"])
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.resume and not args.style:
+        config = saved_config(args.out)
+        if args.steps:
+            config = replace(config, steps=args.steps)
+    else:
+        config = config_from_args(args)
+    result = distill(config, args.out, resume=args.resume, progress=not args.quiet)
+    if result.model_path is not None:
+        last = result.history[-1] if result.history else {}
+        print(f"{result.model_path}  ({result.steps} steps, {result.seconds:.0f} s, loss {last.get('total', float('nan')):.4g})")
+    return 0

@@ -1,0 +1,99 @@
+"""What a training step minimises: the perceptual loss, plus distillation from a teacher network.
+
+``StyleBank`` stacks the styles' Gram matrices so each sample of a batch can have its own style
+(or blend) in one pass; ``Objective`` turns a model output into ``LossTerms``. The federated
+client and the centralized baseline use the same objective through ``train_step``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from edgenst.distill.config import DistillWeights
+from edgenst.distill.data import Batch
+from edgenst.errors import InputError
+from edgenst.perceptual import LossTerms, PerceptualLoss, StyleTarget
+
+
+class StyleBank(nn.Module):
+    """Gram targets of S styles, stacked: key -> S x C x C."""
+
+    def __init__(self, loss: PerceptualLoss, images: Sequence[torch.Tensor]) -> None:
+        super().__init__()
+        if not images:
+            raise InputError("at least one style image is needed")
+        per_style = [loss.style_grams(img) for img in images]
+        self.keys = list(per_style[0])
+        self.grams = {k: torch.cat([g[k] for g in per_style]) for k in self.keys}
+
+    @property
+    def styles(self) -> int:
+        return next(iter(self.grams.values())).shape[0]
+
+    def targets(self, style_weights: torch.Tensor) -> StyleTarget:
+        """Per-sample targets: each row of ``style_weights`` blends the styles' Gram matrices."""
+        if style_weights.shape[-1] != self.styles:
+            raise InputError(f"style weights have {style_weights.shape[-1]} columns for {self.styles} styles")
+        return StyleTarget(grams={k: torch.einsum("bs,scd->bcd", style_weights, g) for k, g in self.grams.items()})
+
+
+class Objective(nn.Module):
+    def __init__(
+        self,
+        loss: PerceptualLoss,
+        bank: StyleBank,
+        teacher_net: nn.Module | None = None,
+        weights: DistillWeights = DistillWeights(),
+        *,
+        bank_offset: int = 0,
+    ) -> None:
+        """``bank_offset``: the bank holds styles ``offset..offset+S`` of the model (add-a-style)."""
+        super().__init__()
+        self.bank_offset = bank_offset
+        self.loss = loss
+        self.bank = bank
+        self.teacher_net = teacher_net.eval().requires_grad_(False) if teacher_net is not None else None
+        self.weights = weights
+        self.match_layers = loss.config.style_layers
+
+    def forward(self, output: torch.Tensor, batch: Batch) -> LossTerms:
+        if batch.photo_mode:  # strength 0: the network should give the photo back
+            pixel = self.weights.pixel * F.l1_loss(output, batch.photos)
+            zero = output.new_zeros(())
+            return LossTerms(total=pixel, content=zero, style=zero, tv=zero, extra={"pixel": float(pixel.detach())})
+        content = self.loss.content_targets(batch.photos)
+        cols = batch.style_weights[:, self.bank_offset : self.bank_offset + self.bank.styles]
+        target = self.bank.targets(cols)
+        match_targets = None
+        pixel = None
+        if self.teacher_net is not None:
+            with torch.no_grad():
+                teacher_out = self.teacher_net(batch.photos, batch.style_weights)
+                if self.weights.match > 0:
+                    match_targets = self.loss.teacher(teacher_out, self.match_layers, levels=1)[0]
+            pixel = self.weights.pixel * F.l1_loss(output, teacher_out)
+        terms = self.loss(output, content, [target], match_targets=match_targets, match_weight=self.weights.match)
+        if pixel is not None:
+            terms.total = terms.total + pixel
+            terms.extra["pixel"] = float(pixel.detach())
+        return terms
+
+
+def train_step(
+    model: nn.Module, objective: Objective, batch: Batch, optimizer: torch.optim.Optimizer, *, clip: float = 10.0
+) -> dict[str, float]:
+    """One optimisation step; returns the loss terms. Non-finite losses skip the update."""
+    model.train()
+    optimizer.zero_grad(set_to_none=True)
+    output = model(batch.photos, batch.style_weights, batch.strength)
+    terms = objective(output, batch)
+    if not torch.isfinite(terms.total):
+        raise FloatingPointError(f"loss is {float(terms.total)}; lower the learning rate")
+    terms.total.backward()
+    torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.grad is not None], clip)
+    optimizer.step()
+    return terms.as_floats()

@@ -1,0 +1,195 @@
+"""The training loop behind ``edgenst distill``: checkpoints, exact resume, torchrun data parallel.
+
+It trains either network: the teacher network from the perceptual loss alone, or the student
+from the perceptual loss plus a teacher network's outputs (``config.teacher_net``). Without
+``teacher_net`` a student trains "from scratch", the baseline the quality report compares with.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from edgenst import __version__
+from edgenst.distill.checkpoint import find_checkpoints, load_latest, restore_optimizer, save_checkpoint
+from edgenst.distill.config import DistillConfig
+from edgenst.distill.data import PhotoPool, draw_batch, load_style_images, style_name
+from edgenst.distill.objective import Objective, StyleBank, train_step
+from edgenst.errors import InputError
+from edgenst.models import build_model
+from edgenst.models.serialization import load_model, save_model
+from edgenst.models.style_params import freeze, grow_styles, num_styles
+from edgenst.perceptual import PerceptualLoss
+from edgenst.teacher import build_teacher
+
+log = logging.getLogger(__name__)
+
+FINAL_MODEL = "model.safetensors"
+
+
+@dataclass
+class DistillResult:
+    model_path: Path | None  # None on torchrun ranks other than 0
+    steps: int
+    seconds: float
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def _world() -> tuple[int, int]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if torch.cuda.is_available() else "gloo")
+    return (dist.get_rank(), world) if world > 1 else (0, 1)
+
+
+def lr_at(config: DistillConfig, step: int) -> float:
+    start = int(config.steps * config.decay_from)
+    if step <= start or config.steps == start:
+        return config.lr
+    return config.lr * (1.0 - 0.9 * (step - start) / (config.steps - start))
+
+
+def build_student_model(config: DistillConfig, new_names: list[str]) -> tuple[nn.Module, list[str], int, tuple[int, ...] | None]:
+    """(model, all style names, index of the first style the bank covers, styles to train)."""
+    if config.init_from is None:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.seed)  # the initial weights are part of the run's identity
+            model = build_model(config.arch, {**config.model, "styles": len(new_names)})
+        return model, new_names, 0, config.train_styles
+    model, info = load_model(config.init_from)
+    if info.arch != config.arch:
+        raise InputError(f"{config.init_from} is a {info.arch}, not a {config.arch}")
+    old = num_styles(model)
+    if len(new_names) == old:  # fine-tune the same styles
+        return model, info.styles, 0, config.train_styles
+    clash = set(new_names) & set(info.styles)
+    if clash:
+        raise InputError(f"{config.init_from} already has style(s) {', '.join(sorted(clash))}")
+    grown = grow_styles(model, len(new_names))
+    added = tuple(range(old, old + len(new_names)))
+    return grown, info.styles + new_names, old, config.train_styles or added
+
+
+def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: bool = False, progress: bool = True) -> DistillResult:
+    run_dir = Path(run_dir)
+    rank, world = _world()
+    if config.batch % world:
+        raise InputError(f"batch {config.batch} does not split evenly over {world} processes")
+    if not resume and find_checkpoints(run_dir):
+        raise InputError(f"{run_dir} already holds checkpoints; pass --resume to continue, or choose a new folder")
+    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else "cpu")
+
+    lcfg = config.loss
+    loss = PerceptualLoss(build_teacher(config.teacher, lcfg.all_layers), lcfg).to(device)
+    style_images = [img.to(device) for img in load_style_images(config.styles, config.style_size)]
+    bank = StyleBank(loss, style_images)
+    new_names = list(config.style_names) or [style_name(s) for s in config.styles]
+    model, names, offset, train_styles = build_student_model(config, new_names)
+    teacher_net = None
+    if config.teacher_net:
+        teacher_net, tinfo = load_model(config.teacher_net)
+        if tinfo.arch != "teacher-net" or tinfo.styles != names:
+            raise InputError(f"{config.teacher_net}: a {tinfo.arch} with styles {tinfo.styles}, but this run needs a "
+                             f"teacher-net with styles {names}")
+        teacher_net = teacher_net.to(device)
+    objective = Objective(loss, bank, teacher_net, config.weights, bank_offset=offset)
+    pool = PhotoPool(config.photos, config.crop)
+    if pool.skipped:
+        log.warning("skipped %d unreadable or too small photos, e.g. %s", len(pool.skipped), pool.skipped[0])
+    model = model.to(device)
+    freeze(model, config.train, train_styles)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(params, lr=config.lr)
+    record: dict[str, Any] = {
+        "edgenst_version": __version__,
+        "identity": config.identity(),
+        "config": config.to_dict(),
+        "styles": names,
+        "data_digest": pool.digest,
+        "photos": len(pool),
+        "world_size": world,
+    }
+
+    start, history = 0, []
+    if resume:
+        latest = load_latest(run_dir)
+        if latest is None:
+            log.info("nothing to resume in %s; starting at step 0", run_dir)
+        else:
+            saved, saved_model, opt_tensors = latest
+            _check_same_run(saved, record, run_dir)
+            model.load_state_dict(saved_model.state_dict())
+            restore_optimizer(optimizer, opt_tensors, saved["optimizer_state"])
+            start, history = int(saved["step"]), list(saved.get("history", []))
+            log.info("resuming %s at step %d of %d", run_dir, start, config.steps)
+    train_model: nn.Module = model
+    if world > 1:
+        train_model = nn.parallel.DistributedDataParallel(model)
+
+    t0 = time.perf_counter()
+    bar = _progress(start, config.steps, enabled=progress and rank == 0)
+    window: list[dict[str, float]] = []
+    for step in range(start + 1, config.steps + 1):
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(config, step)
+        batch = draw_batch(pool, config.seed, step, config.batch, len(names), train_styles=train_styles,
+                           photo_mode=config.photo_mode if config.arch == "student" else 0.0, rank=rank, world=world)
+        batch = batch.to(device)
+        terms = train_step(train_model, objective, batch, optimizer)
+        window.append(terms)
+        if bar is not None:
+            bar.update(1)
+            rate = (step - start) * config.batch / max(time.perf_counter() - t0, 1e-9)
+            bar.set_postfix(loss=f"{terms['total']:.3f}", style=f"{terms['style']:.3f}", img_s=f"{rate:.1f}")
+        if step % config.log_every == 0 or step == config.steps:
+            mean = {k: sum(w.get(k, 0.0) for w in window) / len(window) for k in window[-1]}
+            history.append({"step": step, **{k: round(v, 5) for k, v in mean.items()}})
+            window = []
+            if rank == 0:
+                log.info("step %d/%d %s %.1f img/s", step, config.steps,
+                         " ".join(f"{k}={v:.4f}" for k, v in mean.items()),
+                         (step - start) * config.batch / (time.perf_counter() - t0))
+        if rank == 0 and (step % config.checkpoint_every == 0 or step == config.steps):
+            save_checkpoint(run_dir, step, model, optimizer, names, {**record, "history": history}, keep=config.keep_checkpoints)
+    if bar is not None:
+        bar.close()
+    seconds = time.perf_counter() - t0
+    path = None
+    if rank == 0:
+        meta = {"steps": config.steps, "data_digest": pool.digest, "config": config.to_dict(),
+                "final_loss": history[-1] if history else None}
+        path = save_model(run_dir / FINAL_MODEL, model, names, meta=meta)
+        (run_dir / "history.json").write_text(json.dumps(history, indent=1))
+    if world > 1:
+        dist.barrier()
+    return DistillResult(model_path=path, steps=config.steps, seconds=seconds, history=history)
+
+
+def _check_same_run(saved: dict[str, Any], record: dict[str, Any], run_dir: Path) -> None:
+    for key in ("identity", "data_digest", "styles"):
+        if saved.get(key) != record[key]:
+            if key == "identity":
+                a, b = saved["identity"], record["identity"]
+                diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+                detail = f"settings differ: {', '.join(diff)}"
+            else:
+                detail = f"{key} differs"
+            raise InputError(f"{run_dir} holds a different run ({detail}); resume with the same settings")
+
+
+def _progress(start: int, total: int, *, enabled: bool):
+    if not enabled or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=start, unit="step", dynamic_ncols=True)

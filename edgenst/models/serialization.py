@@ -1,0 +1,121 @@
+"""Model files: safetensors weights with the architecture and style names in the header.
+
+A file is self-describing (arch, config, styles, provenance), holds no pickled code, and carries a
+format version so files from older releases load in newer ones (``_MIGRATIONS`` upgrades them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from edgenst import __version__
+from edgenst.errors import InputError
+from edgenst.models import build_model, model_arch
+
+FORMAT = "edgenst-model"
+FORMAT_VERSION = 1
+
+#: format version -> function upgrading (header, tensors) to the next version.
+_MIGRATIONS: dict[int, Callable[[dict, dict[str, torch.Tensor]], tuple[dict, dict[str, torch.Tensor]]]] = {}
+
+
+@dataclass
+class ModelInfo:
+    arch: str
+    config: dict[str, Any]
+    styles: list[str]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def save_model(path: str | os.PathLike[str], model: nn.Module, styles: list[str], meta: dict[str, Any] | None = None) -> Path:
+    """Write atomically (a crash never leaves a half-written file under ``path``)."""
+    from safetensors.torch import save_file
+
+    cfg = model.config.to_dict()  # type: ignore[attr-defined]
+    if len(styles) != cfg["styles"]:
+        raise InputError(f"{len(styles)} style names for a model with {cfg['styles']} styles")
+    header = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "edgenst_version": __version__,
+        "arch": model_arch(model),
+        "config": json.dumps(cfg),
+        "styles": json.dumps(styles),
+        "meta": json.dumps(meta or {}),
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
+    try:
+        save_file(tensors, str(tmp), metadata=header)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_model_file(path: str | os.PathLike[str]) -> tuple[dict[str, str], dict[str, torch.Tensor]]:
+    """Header and tensors, with a one-line error for missing, corrupt or foreign files."""
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such model file")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            header = dict(f.metadata() or {})
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except Exception as e:  # safetensors raises its own error types for bad headers and truncation
+        raise InputError(f"{path}: not a readable safetensors model file ({type(e).__name__}: {e})") from None
+    if header.get("format") != FORMAT:
+        raise InputError(f"{path}: a safetensors file, but not an edgenst model (no '{FORMAT}' header)")
+    return header, tensors
+
+
+def load_model(path: str | os.PathLike[str]) -> tuple[nn.Module, ModelInfo]:
+    header, tensors = read_model_file(path)
+    try:
+        version = int(header.get("format_version", "0"))
+    except ValueError:
+        raise InputError(f"{path}: bad format_version {header.get('format_version')!r}") from None
+    if version > FORMAT_VERSION:
+        raise InputError(f"{path}: written by a newer edgenst (format {version}); upgrade edgenst to load it")
+    while version < FORMAT_VERSION:
+        if version not in _MIGRATIONS:
+            raise InputError(f"{path}: format version {version} is not supported")
+        header, tensors = _MIGRATIONS[version](header, tensors)
+        version += 1
+    try:
+        config = json.loads(header["config"])
+        styles = json.loads(header["styles"])
+        meta = json.loads(header.get("meta", "{}"))
+        arch = header["arch"]
+    except (KeyError, json.JSONDecodeError) as e:
+        raise InputError(f"{path}: damaged model header ({e})") from None
+    model = build_model(arch, config)
+    missing, unexpected = _compare_keys(model, tensors)
+    if missing or unexpected:
+        raise InputError(f"{path}: weights do not match a {arch} {config}: missing {missing[:3]}, unexpected {unexpected[:3]}")
+    try:
+        model.load_state_dict(tensors)
+    except RuntimeError as e:
+        raise InputError(f"{path}: weight shapes do not match the architecture ({str(e).splitlines()[-1].strip()})") from None
+    for name, t in tensors.items():
+        if t.is_floating_point() and not torch.isfinite(t).all():
+            raise InputError(f"{path}: tensor {name} holds NaN or inf")
+    return model.eval(), ModelInfo(arch=arch, config=config, styles=list(styles), meta=meta)
+
+
+def _compare_keys(model: nn.Module, tensors: dict[str, torch.Tensor]) -> tuple[list[str], list[str]]:
+    expected = set(model.state_dict())
+    got = set(tensors)
+    return sorted(expected - got), sorted(got - expected)

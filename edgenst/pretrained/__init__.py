@@ -1,0 +1,83 @@
+"""Students shipped inside the package, in the shape of torchvision's ``Weights`` enums.
+
+Each member names its file (next to this module), the sha256 the file must have, and ``meta``:
+styles, size, cost, how it was trained and how it measured. ``StudentWeights.DEFAULT`` is what
+``edgenst stylize`` uses when no model is given; ``get_weights("fast")`` looks a member up by name.
+The thumbnails in ``thumbnails/`` are the student's own output on a sample photo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+
+from edgenst.errors import EdgenstError, InputError
+from edgenst.models.serialization import ModelInfo, load_model
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    file: str
+    sha256: str
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def path(self) -> Path:
+        return Path(str(resources.files(__name__).joinpath(self.file)))
+
+
+class StudentWeights(Enum):
+    """Shipped multi-style students (see ``meta`` for the training recipe and measured quality)."""
+
+    FAST_V1 = ShippedModel(
+        file="student-fast-v1.safetensors",
+        sha256="",
+        meta={"recipe": "see benchmarks/results/quality.md"},
+    )
+    DEFAULT = FAST_V1
+
+    def load(self) -> tuple[nn.Module, ModelInfo]:
+        """The model in eval mode, after checking the file is the one that shipped."""
+        entry: ShippedModel = self.value
+        path = entry.path
+        if not path.is_file():
+            raise EdgenstError(f"shipped model {path.name} is missing from the installed package; reinstall edgenst")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if entry.sha256 and digest != entry.sha256:
+            raise EdgenstError(f"shipped model {path.name} is damaged (sha256 {digest[:12]}... != {entry.sha256[:12]}...)")
+        return load_model(path)
+
+    @property
+    def styles(self) -> list[str]:
+        return list(self.value.meta.get("styles", []))
+
+
+def get_weights(name: str) -> StudentWeights:
+    """``"fast"``, ``"FAST_V1"``, ``"default"`` ... -> the enum member."""
+    key = name.strip().upper().replace("-", "_")
+    for member_name, member in StudentWeights.__members__.items():
+        if key in (member_name, member_name.rsplit("_V", 1)[0]):
+            return member
+    choices = ", ".join(n.lower() for n in StudentWeights.__members__)
+    raise InputError(f"no shipped model {name!r}; choose one of {choices}")
+
+
+def resolve_model(spec: str) -> tuple[nn.Module, ModelInfo]:
+    """A model file path, or the name of a shipped model (``default``, ``fast`` ...)."""
+    if spec.endswith(".safetensors") or "/" in spec or Path(spec).is_file():
+        return load_model(spec)
+    return get_weights(spec).load()
+
+
+def thumbnail(style: str) -> Path | None:
+    path = Path(str(resources.files(__name__).joinpath("thumbnails", f"{style}.jpg")))
+    return path if path.is_file() else None
+
+
+__all__ = ["ShippedModel", "StudentWeights", "get_weights", "resolve_model", "thumbnail"]
