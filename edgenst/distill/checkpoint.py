@@ -23,7 +23,7 @@ from edgenst.models.serialization import load_model, save_model
 log = logging.getLogger(__name__)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -85,9 +85,9 @@ def save_checkpoint(
         **record,
         "step": step,
         "model": model_path.name,
-        "model_sha256": _sha256(model_path),
+        "model_sha256": file_sha256(model_path),
         "optimizer": opt_path.name,
-        "optimizer_sha256": _sha256(opt_path),
+        "optimizer_sha256": file_sha256(opt_path),
         "optimizer_state": opt_rest,
     })
     for old in sorted(run_dir.glob("ckpt-*.json"))[:-keep]:
@@ -109,7 +109,7 @@ def load_latest(run_dir: Path) -> tuple[dict[str, Any], nn.Module, dict[str, tor
             record = json.loads(json_path.read_text())
             model_path = run_dir / record["model"]
             opt_path = run_dir / record["optimizer"]
-            if _sha256(model_path) != record["model_sha256"] or _sha256(opt_path) != record["optimizer_sha256"]:
+            if file_sha256(model_path) != record["model_sha256"] or file_sha256(opt_path) != record["optimizer_sha256"]:
                 raise InputError("sha256 mismatch")
             model, _ = load_model(model_path)
             return record, model, load_file(str(opt_path))

@@ -21,7 +21,7 @@ import torch.distributed as dist
 from torch import nn
 
 from edgenst import __version__
-from edgenst.distill.checkpoint import find_checkpoints, load_latest, restore_optimizer, save_checkpoint
+from edgenst.distill.checkpoint import file_sha256, find_checkpoints, load_latest, restore_optimizer, save_checkpoint
 from edgenst.distill.config import DistillConfig
 from edgenst.distill.data import PhotoPool, draw_batch, load_style_images, style_name
 from edgenst.distill.objective import Objective, StyleBank, train_step
@@ -118,6 +118,9 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
         "data_digest": pool.digest,
         "photos": len(pool),
         "world_size": world,
+        "teacher_sha256": _file_sha256(config.teacher.weights),
+        "teacher_net_sha256": _file_sha256(config.teacher_net),
+        "init_from_sha256": _file_sha256(config.init_from),
     }
 
     start, history = 0, []
@@ -167,6 +170,7 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
     path = None
     if rank == 0:
         meta = {"steps": config.steps, "data_digest": pool.digest, "config": config.to_dict(),
+                "teacher_sha256": record["teacher_sha256"], "teacher_net_sha256": record["teacher_net_sha256"],
                 "final_loss": history[-1] if history else None}
         path = save_model(run_dir / FINAL_MODEL, model, names, meta=meta)
         (run_dir / "history.json").write_text(json.dumps(history, indent=1))
@@ -175,8 +179,12 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
     return DistillResult(model_path=path, steps=config.steps, seconds=seconds, history=history)
 
 
+def _file_sha256(path: str | None) -> str | None:
+    return file_sha256(Path(path)) if path and Path(path).is_file() else None
+
+
 def _check_same_run(saved: dict[str, Any], record: dict[str, Any], run_dir: Path) -> None:
-    for key in ("identity", "data_digest", "styles"):
+    for key in ("identity", "data_digest", "styles", "teacher_sha256", "teacher_net_sha256"):
         if saved.get(key) != record[key]:
             if key == "identity":
                 a, b = saved["identity"], record["identity"]

@@ -1,9 +1,13 @@
 """The compact multi-style student: built only from operators XNNPACK delegates and quantizes well.
 
 Why this shape (see DESIGN.md, "Operators the student may use"):
-- zero padding, strided convs down, bilinear upsampling + conv up (no transposed conv, whose
-  uneven overlap draws checkerboards; no nearest upsampling or reflection pad, which XNNPACK
-  leaves outside the delegate);
+- zero padding, strided convs down, bilinear upsampling + conv back to 1/2 resolution, then a
+  sub-pixel head (conv to 12 channels + pixel shuffle) for full-resolution detail at 1/2-resolution
+  cost (no transposed conv, whose uneven overlap draws checkerboards; no nearest upsampling or
+  reflection pad, which XNNPACK leaves outside the delegate). The head starts "ICNR"-initialised
+  (the four sub-pixels equal), so it begins as a smooth upsampler rather than a checkerboard;
+- a skip connection adds the 1/2-resolution stem features back after upsampling, which keeps
+  edges that the 1/4-resolution body blurs;
 - depthwise-separable residual blocks at 1/4 resolution, where almost all the MACs are;
 - no instance norm at inference: each normalisation point is a per-channel scale and shift, and
   each style owns one such vector. A ``style_weights`` input (N x S) blends the styles' vectors
@@ -109,21 +113,21 @@ class Student(nn.Module):
         self.blocks = nn.ModuleList(ResidualBlock(s, 2 * w) for _ in range(config.blocks))
         self.up = SeparableConv(2 * w, w)
         self.up_affine = StyleAffine(s, w)
-        self.head = SeparableConv(w, 3)
+        self.head = SeparableConv(w, 3 * 4)
+        _icnr_(self.head.pointwise, upscale=2)
 
     def forward(self, x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
         """``style_weights``: N x styles (rows summing to 1); ``strength``: N x 1 in [0, 1]."""
         n = x.shape[0]
         style_weights = style_weights.reshape(n, -1, 1, 1)
         strength = strength.reshape(n, 1, 1, 1)
-        h = F.relu(self.stem_affine(self.stem(x), style_weights, strength))
-        h = F.relu(self.down_affine(self.down(h), style_weights, strength))
+        skip = F.relu(self.stem_affine(self.stem(x), style_weights, strength))
+        h = F.relu(self.down_affine(self.down(skip), style_weights, strength))
         for block in self.blocks:
             h = block(h, style_weights, strength)
         h = F.interpolate(h, scale_factor=2.0, mode="bilinear", align_corners=False)
-        h = F.relu(self.up_affine(self.up(h), style_weights, strength))
-        h = F.interpolate(h, scale_factor=2.0, mode="bilinear", align_corners=False)
-        return torch.sigmoid(self.head(h))
+        h = F.relu(self.up_affine(self.up(h), style_weights, strength)) + skip
+        return torch.sigmoid(F.pixel_shuffle(self.head(h), 2))
 
     def shared_parameters(self) -> int:
         return sum(p.numel() for n, p in self.named_parameters() if not _is_style_param(n))
@@ -131,6 +135,17 @@ class Student(nn.Module):
     def per_style_parameters(self) -> int:
         per_style = sum(p.numel() for n, p in self.named_parameters() if n.endswith((".scale", ".shift")))
         return per_style // self.config.styles
+
+
+def _icnr_(conv: nn.Conv2d, upscale: int) -> None:
+    """Initialise a conv feeding pixel_shuffle so every sub-pixel starts with the same filter."""
+    out_c = conv.out_channels // (upscale * upscale)
+    with torch.no_grad():
+        base = torch.empty(out_c, *conv.weight.shape[1:])
+        nn.init.kaiming_uniform_(base, a=5**0.5)
+        conv.weight.copy_(base.repeat_interleave(upscale * upscale, dim=0))
+        if conv.bias is not None:
+            conv.bias.copy_(conv.bias[:: upscale * upscale].repeat_interleave(upscale * upscale))
 
 
 def _is_style_param(name: str) -> bool:

@@ -1,0 +1,206 @@
+"""Quality of the shipped styles: Gatys vs the teacher network vs the distilled and scratch students.
+
+    python benchmarks/quality.py --teacher-net RUNS/teacher/model.safetensors \\
+        --scratch RUNS/scratch/model.safetensors [--student default] [--gatys-photos 2]
+    # -> benchmarks/results/quality.md, quality.json, quality_grid_*.png
+
+Held-out photos: bsds500/test, mcmaster, classic (never trained on). Metric: the exact VGG-19
+(normalised weights), relu1_1..relu3_1 style with a 3-level pyramid, relu3_1 content; each term
+relative (unweighted), and the total as in training: content + style_weight x style. Style targets
+are the paintings at long side 1.5x the photo's (384 px for 256 px photos), the training scale.
+Needs ../shared/data (the real teacher weights and photos).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+from edgenst.inference import run_model
+from edgenst.io import list_images, load_image, resize_max_side, tensor_to_pil
+from edgenst.metrics import measure, metric_loss
+from edgenst.optimize import OptimizeConfig, StyleSpec, scale_style, stylize_optimize
+from edgenst.perceptual import LossConfig, PerceptualLoss
+from edgenst.pretrained import resolve_model
+from edgenst.teacher import TeacherConfig, build_teacher
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+DATA = ROOT.parent / "shared" / "data"
+HELD_OUT = ("bsds500/test", "mcmaster", "classic")
+STYLE_SCALE = 1.5
+BAR_RATIO = 1.15
+
+
+def photos(per_set: int | None) -> list[Path]:
+    out = []
+    for name in HELD_OUT:
+        found = list_images(DATA / "content" / name)
+        out += found[:per_set] if per_set else found
+    return out
+
+
+def one_hot(i: int, n: int) -> torch.Tensor:
+    w = torch.zeros(1, n)
+    w[0, i] = 1.0
+    return w
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--student", default="default", help="distilled student: shipped name or model file")
+    ap.add_argument("--teacher-net", required=True, help="teacher network model file")
+    ap.add_argument("--scratch", required=True, help="the same student trained without the teacher network")
+    ap.add_argument("--photos-per-set", type=int, default=0, help="held-out photos per set (0 = all)")
+    ap.add_argument("--gatys-photos", type=int, default=2, help="photos per set for the (slow) Gatys method")
+    ap.add_argument("--gatys-steps", type=int, default=100)
+    ap.add_argument("--side", type=int, default=256, help="long side of the evaluated photos")
+    ap.add_argument("--style-weight", type=float, default=None, help="default: the student's training weight")
+    ap.add_argument("--grid-photos", default="classic/tubingen.jpg,mcmaster/1.tif")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    torch.set_grad_enabled(False)
+
+    nets = {"teacher network": resolve_model(args.teacher_net), "distilled student": resolve_model(args.student),
+            "scratch student": resolve_model(args.scratch)}
+    styles = nets["distilled student"][1].styles
+    for label, (_, info) in nets.items():
+        if info.styles != styles:
+            raise SystemExit(f"{label} has styles {info.styles}, the student {styles}")
+    train_cfg = nets["distilled student"][1].meta.get("config", {})
+    style_weight = args.style_weight or train_cfg.get("loss", {}).get("style_weight", LossConfig().style_weight)
+    teacher_weights = DATA / "teachers" / "vgg19_normalised" / "vgg_normalised_conv3_1.pth"
+    lcfg = LossConfig(style_weight=style_weight)
+    vgg = build_teacher(TeacherConfig(source="vgg19-normalised", weights=str(teacher_weights), pyramid_levels=3), lcfg.all_layers)
+    loss = PerceptualLoss(vgg, lcfg)
+    meter = metric_loss(loss)
+    paintings = {s: load_image(DATA / "styles" / f"{s}.jpg").tensor for s in styles}
+
+    all_photos = photos(args.photos_per_set or None)
+    gatys_set = set(photos(args.gatys_photos))
+    grid_names = [g.strip() for g in args.grid_photos.split(",") if g.strip()]
+    rows: list[dict] = []
+    grid: dict[tuple[str, str, str], torch.Tensor] = {}
+    t_start = time.time()
+    for pi, path in enumerate(all_photos):
+        photo = resize_max_side(load_image(path).tensor, args.side)
+        rel = str(path.relative_to(DATA / "content"))
+        for si, style in enumerate(styles):
+            target_img = scale_style(paintings[style], tuple(photo.shape[-2:]), STYLE_SCALE)
+            target = meter.blend_style_targets([target_img], [1.0])
+            outputs: dict[str, tuple[torch.Tensor, float]] = {}
+            for label, (model, _) in nets.items():
+                t0 = time.perf_counter()
+                outputs[label] = (run_model(model, photo, one_hot(si, len(styles)), 1.0), time.perf_counter() - t0)
+            if path in gatys_set:
+                with torch.enable_grad():
+                    res = stylize_optimize(photo, [StyleSpec(paintings[style])], loss,
+                                           OptimizeConfig(steps=args.gatys_steps, style_scale=STYLE_SCALE), progress=False)
+                outputs["Gatys"] = (res.image, res.seconds)
+            for label, (img, secs) in outputs.items():
+                m = measure(img, photo, target, meter, rel, secs)
+                rows.append({"photo": rel, "style": style, "method": label, "content": m.content_loss,
+                             "style_loss": m.style_loss, "total": m.content_loss + style_weight * m.style_loss,
+                             "ssim": m.ssim, "seconds": secs, "gatys_subset": path in gatys_set})
+                if rel in grid_names:
+                    grid[(rel, style, label)] = img
+        print(f"[{pi + 1}/{len(all_photos)}] {rel}  ({time.time() - t_start:.0f} s)", flush=True)
+
+    report = summarise(rows, styles, style_weight)
+    report["meta"] = {
+        "command": "python benchmarks/quality.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "photos": len(all_photos), "gatys_photos": len(gatys_set), "side": args.side, "style_weight": style_weight,
+        "styles": styles, "student_meta": nets["distilled student"][1].meta.get("config"),
+        "seconds": round(time.time() - t_start),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "quality.json").write_text(json.dumps({**report, "rows": rows}, indent=1))
+    for rel in grid_names:
+        if any(k[0] == rel for k in grid):
+            photo = resize_max_side(load_image(DATA / "content" / rel).tensor, args.side)
+            save_grid(args.out / f"quality_grid_{Path(rel).stem}.png", photo, grid, rel, styles)
+    md = markdown(report)
+    (args.out / "quality.md").write_text(md)
+    print(md)
+    return 0 if report["bars"]["student_vs_teacher_ok"] and report["bars"]["distilled_beats_scratch"] else 1
+
+
+def summarise(rows: list[dict], styles: list[str], style_weight: float) -> dict:
+    def mean(method: str, key: str, style: str | None = None, gatys_only: bool = False) -> float:
+        xs = [r[key] for r in rows if r["method"] == method and (style is None or r["style"] == style)
+              and (not gatys_only or r["gatys_subset"])]
+        return float(np.mean(xs)) if xs else float("nan")
+
+    methods = ["Gatys", "teacher network", "distilled student", "scratch student"]
+    table = {m: {k: mean(m, k) for k in ("content", "style_loss", "total", "ssim", "seconds")} for m in methods}
+    subset = {m: {k: mean(m, k, gatys_only=True) for k in ("content", "style_loss", "total", "ssim", "seconds")} for m in methods}
+    per_style = {s: {m: mean(m, "total", s) for m in methods[1:]} for s in styles}
+    ratios = {s: per_style[s]["distilled student"] / per_style[s]["teacher network"] for s in styles}
+    avg_ratio = float(np.mean(list(ratios.values())))
+    return {
+        "all_photos": table, "gatys_subset": subset, "per_style_total": per_style,
+        "student_over_teacher": ratios,
+        "bars": {
+            "student_over_teacher_mean": avg_ratio, "limit": BAR_RATIO, "student_vs_teacher_ok": avg_ratio <= BAR_RATIO,
+            "distilled_total": table["distilled student"]["total"], "scratch_total": table["scratch student"]["total"],
+            "distilled_beats_scratch": table["distilled student"]["total"] < table["scratch student"]["total"],
+        },
+    }
+
+
+def markdown(report: dict) -> str:
+    meta, bars = report["meta"], report["bars"]
+    lines = ["# Quality of the shipped styles", "", f"Measured with `{meta['command']}` on {meta['photos']} held-out photos "
+             f"({', '.join(HELD_OUT)}) at long side {meta['side']} px, {len(meta['styles'])} styles "
+             f"({', '.join(meta['styles'])}); Gatys on a subset of {meta['gatys_photos']} photos. {meta['seconds']} s in all.", "",
+             "Losses: exact VGG-19 (normalised), relative terms; total = content + "
+             f"{meta['style_weight']:g} x style (the training weights). SSIM is to the photo (higher keeps more structure).", ""]
+
+    def table(title: str, t: dict) -> None:
+        lines.extend([f"## {title}", "", "| method | total | content | style | SSIM | seconds/image |", "|---|---|---|---|---|---|"])
+        for m, v in t.items():
+            if np.isnan(v["total"]):
+                continue
+            lines.append(f"| {m} | {v['total']:.3f} | {v['content']:.3f} | {v['style_loss']:.4f} | {v['ssim']:.3f} | {v['seconds']:.3f} |")
+        lines.append("")
+
+    table(f"All held-out photos ({meta['photos']})", report["all_photos"])
+    table(f"Gatys subset ({meta['gatys_photos']} photos)", report["gatys_subset"])
+    lines.extend(["## Per style (total loss)", "", "| style | teacher network | distilled student | scratch student | student / teacher |",
+                  "|---|---|---|---|---|"])
+    for s, v in report["per_style_total"].items():
+        lines.append(f"| {s} | {v['teacher network']:.3f} | {v['distilled student']:.3f} | {v['scratch student']:.3f} | "
+                     f"{report['student_over_teacher'][s]:.3f} |")
+    lines.extend(["", "## Bars", "",
+                  f"- student total / teacher network total, mean over styles: **{bars['student_over_teacher_mean']:.3f}** "
+                  f"(bar <= {bars['limit']}): {'pass' if bars['student_vs_teacher_ok'] else 'FAIL'}",
+                  f"- distilled {bars['distilled_total']:.3f} vs scratch {bars['scratch_total']:.3f} at the same step count: "
+                  f"{'pass' if bars['distilled_beats_scratch'] else 'FAIL'}", ""])
+    return "\n".join(lines)
+
+
+def save_grid(path: Path, photo: torch.Tensor, grid: dict, rel: str, styles: list[str]) -> None:
+    methods = [m for m in ("Gatys", "teacher network", "distilled student", "scratch student") if (rel, styles[0], m) in grid]
+    h, w = photo.shape[-2:]
+    label_w, head_h = 130, 20
+    canvas = Image.new("RGB", (label_w + w * len(styles), head_h + h * (len(methods) + 1)), "white")
+    draw = ImageDraw.Draw(canvas)
+    for si, s in enumerate(styles):
+        draw.text((label_w + si * w + 4, 4), s, fill="black")
+    for ri, m in enumerate(["photo", *methods]):
+        draw.text((4, head_h + ri * h + h // 2), m, fill="black")
+        for si, s in enumerate(styles):
+            img = photo if m == "photo" else grid[(rel, s, m)]
+            canvas.paste(tensor_to_pil(img.clamp(0, 1)), (label_w + si * w, head_h + ri * h))
+    canvas.save(path, optimize=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The student shipped in the package: loads offline, holds the styles, runs from the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import torch
+
+from edgenst.cli.main import main
+from edgenst.errors import EdgenstError, InputError
+from edgenst.io import load_image
+from edgenst.pretrained import StudentWeights, get_weights, resolve_model, thumbnail
+
+PRETRAINED = Path(__file__).resolve().parents[1] / "edgenst" / "pretrained"
+
+
+def test_default_student_loads_and_matches_its_sha256() -> None:
+    entry = StudentWeights.DEFAULT.value
+    assert hashlib.sha256(entry.path.read_bytes()).hexdigest() == entry.sha256
+    model, info = StudentWeights.DEFAULT.load()
+    assert info.arch == "student" and len(info.styles) >= 6
+    assert info.styles == StudentWeights.DEFAULT.styles
+    assert not model.training
+
+
+def test_shipped_files_fit_in_two_megabytes() -> None:
+    total = sum(p.stat().st_size for p in PRETRAINED.rglob("*") if p.is_file() and p.suffix != ".py")
+    assert total <= 2 * 1024 * 1024, total
+
+
+def test_every_style_has_a_thumbnail() -> None:
+    for style in StudentWeights.DEFAULT.styles:
+        path = thumbnail(style)
+        assert path is not None and load_image(path).tensor.shape[1] == 3
+
+
+def test_lookup_by_name() -> None:
+    assert get_weights("default") is StudentWeights.DEFAULT
+    assert get_weights("fast") is StudentWeights.FAST_V1
+    with pytest.raises(InputError, match="no shipped model 'huge'"):
+        get_weights("huge")
+
+
+def test_a_damaged_shipped_file_is_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / StudentWeights.DEFAULT.value.file
+    data = bytearray(StudentWeights.DEFAULT.value.path.read_bytes())
+    data[-10] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    monkeypatch.setattr(type(StudentWeights.DEFAULT.value), "path", property(lambda self: tmp_path / self.file))
+    with pytest.raises(EdgenstError, match="damaged"):
+        StudentWeights.DEFAULT.load()
+
+
+def test_styles_command_lists_the_shipped_styles(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["styles"]) == 0
+    out = capsys.readouterr().out
+    for style in StudentWeights.DEFAULT.styles:
+        assert style in out
+    assert "thumbnails" in out
+
+
+def test_readme_command_runs_offline_with_blend_and_strength(tmp_path: Path) -> None:
+    styles = StudentWeights.DEFAULT.styles
+    out = {}
+    for name, args in {"full": ["--style", styles[0]],
+                       "blend": ["--style", styles[0], "--style", f"{styles[1]}=0.5", "--strength", "0.7"],
+                       "zero": ["--style", styles[0], "--strength", "0"]}.items():
+        path = tmp_path / f"{name}.png"
+        assert main(["-q", "stylize", "sample:chelsea", *args, "-o", str(path)]) == 0
+        out[name] = load_image(path).tensor
+    photo = load_image(tmp_path / "full.png").tensor  # same size as the photo
+    assert photo.shape == (1, 3, 300, 451)
+    assert (out["full"] - out["blend"]).abs().mean() > 0.02
+    from edgenst.samples import sample_photo
+
+    cat = sample_photo("chelsea")
+    # strength 0 reconstructs the photo far more closely than full style does
+    assert (out["zero"] - cat).abs().mean() < 0.5 * (out["full"] - cat).abs().mean()
+
+
+def test_resolve_model_accepts_names_and_paths(tmp_path: Path) -> None:
+    _, by_name = resolve_model("default")
+    _, by_path = resolve_model(str(StudentWeights.DEFAULT.value.path))
+    assert by_name.styles == by_path.styles
+    with pytest.raises(InputError, match="no such model file"):
+        resolve_model(str(tmp_path / "missing.safetensors"))
+
+
+@torch.no_grad()
+def test_shipped_student_is_deterministic_and_finite() -> None:
+    model, info = StudentWeights.DEFAULT.load()
+    x = torch.rand(1, 3, 64, 96)
+    w = torch.full((1, len(info.styles)), 1 / len(info.styles))
+    a, b = model(x, w, torch.ones(1, 1)), model(x, w, torch.ones(1, 1))
+    assert torch.isfinite(a).all() and torch.equal(a, b)
