@@ -202,3 +202,14 @@ def test_config_round_trips_through_json() -> None:
     config = tiny_config(train_styles=(1,))
     again = DistillConfig.from_dict(json.loads(json.dumps(config.to_dict())))
     assert again == config
+
+
+def test_checkpoints_from_an_older_edgenst_without_provenance_keys_still_resume(tmp_path: Path) -> None:
+    distill(tiny_config(steps=2), tmp_path, progress=False)
+    latest = sorted(tmp_path.glob("ckpt-*.json"))[-1]
+    record = json.loads(latest.read_text())
+    for key in ("teacher_sha256", "teacher_net_sha256", "init_from_sha256"):
+        record.pop(key)
+    latest.write_text(json.dumps(record))
+    res = distill(tiny_config(steps=3), tmp_path, resume=True, progress=False)
+    assert res.history[-1]["step"] == 3

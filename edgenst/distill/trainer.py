@@ -184,15 +184,17 @@ def _file_sha256(path: str | None) -> str | None:
 
 
 def _check_same_run(saved: dict[str, Any], record: dict[str, Any], run_dir: Path) -> None:
+    """Refuse to continue a different run. Keys an older edgenst did not record are not compared."""
     for key in ("identity", "data_digest", "styles", "teacher_sha256", "teacher_net_sha256"):
-        if saved.get(key) != record[key]:
-            if key == "identity":
-                a, b = saved["identity"], record["identity"]
-                diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-                detail = f"settings differ: {', '.join(diff)}"
-            else:
-                detail = f"{key} differs"
-            raise InputError(f"{run_dir} holds a different run ({detail}); resume with the same settings")
+        if key not in saved or saved[key] == record[key]:
+            continue
+        if key == "identity":
+            a, b = saved["identity"], record["identity"]
+            diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+            detail = f"settings differ: {', '.join(diff)}"
+        else:
+            detail = f"{key} differs"
+        raise InputError(f"{run_dir} holds a different run ({detail}); resume with the same settings")
 
 
 def _progress(start: int, total: int, *, enabled: bool):
