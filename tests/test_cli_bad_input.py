@@ -315,3 +315,30 @@ def test_real_process_usage_error_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "--style" in proc.stderr
+
+
+DISTILL_TINY = ["--width", "8", "--blocks", "1", "--teacher", "random", "--pyramid-levels", "1", "--crop", "32",
+                "--batch", "1", "--steps", "1", "--style-size", "64"]
+
+
+@pytest.mark.parametrize("case", ["missing-style", "empty-photos", "corrupt-teacher-net", "resume-nothing", "bad-crop",
+                                  "no-style"])
+def test_distill_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    corrupt = tmp_path / "teacher.safetensors"
+    corrupt.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not a header")
+    out = tmp_path / "run"
+    base = ["-q", "distill", "--out", str(out), *DISTILL_TINY]
+    args = {
+        "missing-style": ["--style", str(tmp_path / "nope.jpg"), "--photos", "sample:coffee"],
+        "empty-photos": ["--style", "texture:swirl", "--photos", str(empty)],
+        "corrupt-teacher-net": ["--style", "texture:swirl", "--photos", "sample:coffee", "--teacher-net", str(corrupt)],
+        "resume-nothing": ["--resume"],
+        "bad-crop": ["--style", "texture:swirl", "--photos", "sample:coffee", "--crop", "30"],
+        "no-style": ["--photos", "sample:coffee"],
+    }[case]
+    rc, _, lines = _run(capsys, base + args)
+    assert rc == 2, lines
+    assert len(lines) == 1 and lines[0].startswith("edgenst distill: error:"), lines
+    assert not (out / "model.safetensors").exists()

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from edgenst.cli.common import add_loss_args, add_teacher_args, loss_config, teacher_config
 from edgenst.distill import DistillConfig, DistillWeights, distill
+from edgenst.distill.config import NETWORK_STYLE_WEIGHT
 from edgenst.distill.checkpoint import find_checkpoints
 from edgenst.errors import InputError
 from edgenst.models.style_params import TRAIN_MODES
@@ -59,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--log-every", type=int, default=d.log_every, metavar="STEPS")
     g.add_argument("--seed", type=int, default=d.seed)
     add_teacher_args(p)
-    add_loss_args(p)
+    add_loss_args(p, style_weight=NETWORK_STYLE_WEIGHT)
     p.set_defaults(run=run)
 
 
