@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--student", default="default", help="distilled student: shipped name or model file")
     ap.add_argument("--teacher-net", required=True, help="teacher network model file")
     ap.add_argument("--scratch", required=True, help="the same student trained without the teacher network")
+    ap.add_argument("--also", action="append", default=[], metavar="LABEL=MODEL",
+                    help="more students to measure beside the bars (e.g. 'fast student=runs/fast/model.safetensors')")
     ap.add_argument("--photos-per-set", type=int, default=0, help="held-out photos per set (0 = all)")
     ap.add_argument("--gatys-photos", type=int, default=2, help="photos per set for the (slow) Gatys method")
     ap.add_argument("--gatys-steps", type=int, default=100)
@@ -70,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
 
     nets = {"teacher network": resolve_model(args.teacher_net), "distilled student": resolve_model(args.student),
             "scratch student": resolve_model(args.scratch)}
+    for spec in args.also:
+        label, _, path = spec.partition("=")
+        nets[label] = resolve_model(path)
     styles = nets["distilled student"][1].styles
     for label, (_, info) in nets.items():
         if info.styles != styles:
@@ -113,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                     grid[(rel, style, label)] = img
         print(f"[{pi + 1}/{len(all_photos)}] {rel}  ({time.time() - t_start:.0f} s)", flush=True)
 
-    report = summarise(rows, styles, style_weight)
+    report = summarise(rows, styles, style_weight, ["Gatys", *nets])
     report["meta"] = {
         "command": "python benchmarks/quality.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "photos": len(all_photos), "gatys_photos": len(gatys_set), "side": args.side, "style_weight": style_weight,
@@ -132,13 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if report["bars"]["student_vs_teacher_ok"] and report["bars"]["distilled_beats_scratch"] else 1
 
 
-def summarise(rows: list[dict], styles: list[str], style_weight: float) -> dict:
+def summarise(rows: list[dict], styles: list[str], style_weight: float, methods: list[str]) -> dict:
     def mean(method: str, key: str, style: str | None = None, gatys_only: bool = False) -> float:
         xs = [r[key] for r in rows if r["method"] == method and (style is None or r["style"] == style)
               and (not gatys_only or r["gatys_subset"])]
         return float(np.mean(xs)) if xs else float("nan")
 
-    methods = ["Gatys", "teacher network", "distilled student", "scratch student"]
     table = {m: {k: mean(m, k) for k in ("content", "style_loss", "total", "ssim", "seconds")} for m in methods}
     subset = {m: {k: mean(m, k, gatys_only=True) for k in ("content", "style_loss", "total", "ssim", "seconds")} for m in methods}
     per_style = {s: {m: mean(m, "total", s) for m in methods[1:]} for s in styles}
@@ -173,11 +177,11 @@ def markdown(report: dict) -> str:
 
     table(f"All held-out photos ({meta['photos']})", report["all_photos"])
     table(f"Gatys subset ({meta['gatys_photos']} photos)", report["gatys_subset"])
-    lines.extend(["## Per style (total loss)", "", "| style | teacher network | distilled student | scratch student | student / teacher |",
-                  "|---|---|---|---|---|"])
+    nets = list(next(iter(report["per_style_total"].values())))
+    lines.extend(["## Per style (total loss)", "", "| style | " + " | ".join(nets) + " | distilled student / teacher |",
+                  "|---" * (len(nets) + 2) + "|"])
     for s, v in report["per_style_total"].items():
-        lines.append(f"| {s} | {v['teacher network']:.3f} | {v['distilled student']:.3f} | {v['scratch student']:.3f} | "
-                     f"{report['student_over_teacher'][s]:.3f} |")
+        lines.append(f"| {s} | " + " | ".join(f"{v[n]:.3f}" for n in nets) + f" | {report['student_over_teacher'][s]:.3f} |")
     lines.extend(["", "## Bars", "",
                   f"- student total / teacher network total, mean over styles: **{bars['student_over_teacher_mean']:.3f}** "
                   f"(bar <= {bars['limit']}): {'pass' if bars['student_vs_teacher_ok'] else 'FAIL'}",
@@ -187,7 +191,8 @@ def markdown(report: dict) -> str:
 
 
 def save_grid(path: Path, photo: torch.Tensor, grid: dict, rel: str, styles: list[str]) -> None:
-    methods = [m for m in ("Gatys", "teacher network", "distilled student", "scratch student") if (rel, styles[0], m) in grid]
+    methods = list(dict.fromkeys(m for (r, _, m) in grid if r == rel))
+    methods.sort(key=lambda m: m != "Gatys")
     h, w = photo.shape[-2:]
     label_w, head_h = 130, 20
     canvas = Image.new("RGB", (label_w + w * len(styles), head_h + h * (len(methods) + 1)), "white")

@@ -38,7 +38,8 @@ def test_every_style_has_a_thumbnail() -> None:
 
 def test_lookup_by_name() -> None:
     assert get_weights("default") is StudentWeights.DEFAULT
-    assert get_weights("fast") is StudentWeights.FAST_V1
+    assert get_weights("quality") is StudentWeights.QUALITY_V1
+    assert get_weights("QUALITY_V1") is StudentWeights.QUALITY_V1
     with pytest.raises(InputError, match="no shipped model 'huge'"):
         get_weights("huge")
 

@@ -149,13 +149,13 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
                            photo_mode=config.photo_mode if config.arch == "student" else 0.0, rank=rank, world=world)
         batch = batch.to(device)
         terms = train_step(train_model, objective, batch, optimizer)
-        window.append(terms)
+        window.append({f"photo_{k}": v for k, v in terms.items()} if batch.photo_mode else terms)
         if bar is not None:
             bar.update(1)
             rate = (step - start) * config.batch / max(time.perf_counter() - t0, 1e-9)
             bar.set_postfix(loss=f"{terms['total']:.3f}", style=f"{terms['style']:.3f}", img_s=f"{rate:.1f}")
         if step % config.log_every == 0 or step == config.steps:
-            mean = {k: sum(w.get(k, 0.0) for w in window) / len(window) for k in window[-1]}
+            mean = _window_mean(window)
             history.append({"step": step, **{k: round(v, 5) for k, v in mean.items()}})
             window = []
             if rank == 0:
@@ -177,6 +177,12 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
     if world > 1:
         dist.barrier()
     return DistillResult(model_path=path, steps=config.steps, seconds=seconds, history=history)
+
+
+def _window_mean(window: list[dict[str, float]]) -> dict[str, float]:
+    """Each term averaged over the steps that have it (photo-mode steps log as ``photo_*``)."""
+    keys = dict.fromkeys(k for w in window for k in w)
+    return {k: sum(w[k] for w in window if k in w) / sum(1 for w in window if k in w) for k in keys}
 
 
 def _file_sha256(path: str | None) -> str | None:

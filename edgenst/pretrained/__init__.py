@@ -35,12 +35,12 @@ class ShippedModel:
 class StudentWeights(Enum):
     """Shipped multi-style students (see ``meta`` for the training recipe and measured quality)."""
 
-    FAST_V1 = ShippedModel(
-        file="student-fast-v1.safetensors",
+    QUALITY_V1 = ShippedModel(
+        file="student-quality-v1.safetensors",
         sha256="",
-        meta={"recipe": "see benchmarks/results/quality.md"},
+        meta={},
     )
-    DEFAULT = FAST_V1
+    DEFAULT = QUALITY_V1
 
     def load(self) -> tuple[nn.Module, ModelInfo]:
         """The model in eval mode, after checking the file is the one that shipped."""
