@@ -65,11 +65,12 @@ def test_config_and_input_validation():
     check_inputs(torch.rand(1, 3, 32, 32), torch.ones(1, 2), torch.ones(1, 1), styles=2)
 
 
-def test_every_operator_is_delegated_to_xnnpack():
+@pytest.mark.parametrize("center", [False, True])
+def test_every_operator_is_delegated_to_xnnpack(center: bool):
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
 
-    m = Student(StudentConfig(styles=2, width=8, blocks=1)).eval()
+    m = Student(StudentConfig(styles=2, width=8, blocks=1, center_input=center)).eval()
     args = (torch.rand(1, 3, 32, 32), torch.tensor([[0.5, 0.5]]), torch.ones(1, 1))
     edge = to_edge_transform_and_lower(torch.export.export(m, args), partitioner=[XnnpackPartitioner()])
     calls = [n for n in edge.exported_program().graph.nodes if n.op == "call_function"]

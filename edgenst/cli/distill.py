@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--arch", default=None, choices=["student", "teacher-net"], help="network to train (default student)")
     p.add_argument("--width", type=int, default=None, help="network width (student default 24, teacher 32)")
     p.add_argument("--blocks", type=int, default=None, help="residual blocks (student default 4, teacher 5)")
+    p.add_argument("--center-input", action="store_true", help="student: subtract 0.5 from the input (fewer border artifacts)")
     p.add_argument("--style", action="append", metavar="IMAGE", help="style image, name or texture:NAME (repeatable)")
     p.add_argument("--photos", action="append", metavar="DIR", help="training photos: folder, file or sample:NAME")
     p.add_argument("--teacher-net", metavar="MODEL", help="teacher network model file to distil from")
@@ -71,6 +72,10 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         raise InputError("give training photos with --photos")
     arch = args.arch or "student"
     model = {k: v for k, v in (("width", args.width), ("blocks", args.blocks)) if v is not None}
+    if args.center_input:
+        if arch != "student":
+            raise InputError("--center-input applies to the student only")
+        model["center_input"] = True
     return DistillConfig(
         arch=arch, model=model, styles=tuple(args.style), photos=tuple(args.photos), crop=args.crop,
         batch=args.batch, steps=args.steps or DistillConfig().steps, lr=args.lr, style_size=args.style_size,

@@ -34,6 +34,7 @@ class StudentConfig:
     styles: int = 1
     width: int = 24  # channels at 1/2 resolution; 2x that at 1/4
     blocks: int = 4  # residual blocks at 1/4 resolution
+    center_input: bool = False  # subtract 0.5 first, so zero padding reads as mid-grey, not black
 
     def __post_init__(self) -> None:
         if self.styles < 1:
@@ -121,6 +122,8 @@ class Student(nn.Module):
         n = x.shape[0]
         style_weights = style_weights.reshape(n, -1, 1, 1)
         strength = strength.reshape(n, 1, 1, 1)
+        if self.config.center_input:
+            x = x - 0.5
         skip = F.relu(self.stem_affine(self.stem(x), style_weights, strength))
         h = F.relu(self.down_affine(self.down(skip), style_weights, strength))
         for block in self.blocks:
