@@ -43,7 +43,7 @@ def photos(per_set: int | None) -> list[Path]:
     out = []
     for name in HELD_OUT:
         found = list_images(DATA / "content" / name)
-        out += found[:per_set] if per_set else found
+        out += found if per_set is None else found[:per_set]
     return out
 
 
@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gatys-steps", type=int, default=100)
     ap.add_argument("--side", type=int, default=256, help="long side of the evaluated photos")
     ap.add_argument("--style-weight", type=float, default=None, help="default: the student's training weight")
-    ap.add_argument("--grid-photos", default="classic/tubingen.jpg,mcmaster/1.tif")
+    ap.add_argument("--grid-photos", default="classic/tubingen.jpg")
+    ap.add_argument("--grid-side", type=int, default=176, help="long side of each picture in the grid")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
     torch.set_grad_enabled(False)
@@ -89,8 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     paintings = {s: load_image(DATA / "styles" / f"{s}.jpg").tensor for s in styles}
 
     all_photos = photos(args.photos_per_set or None)
-    gatys_set = set(photos(args.gatys_photos))
     grid_names = [g.strip() for g in args.grid_photos.split(",") if g.strip()]
+    gatys_set = set(photos(args.gatys_photos)) if args.gatys_photos > 0 else set()
+    gatys_set |= {DATA / "content" / g for g in grid_names}  # the grid shows Gatys too
+    all_photos += [p for p in sorted(gatys_set) if p not in all_photos]
     rows: list[dict] = []
     grid: dict[tuple[str, str, str], torch.Tensor] = {}
     t_start = time.time()
@@ -130,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     for rel in grid_names:
         if any(k[0] == rel for k in grid):
             photo = resize_max_side(load_image(DATA / "content" / rel).tensor, args.side)
-            save_grid(args.out / f"quality_grid_{Path(rel).stem}.png", photo, grid, rel, styles)
+            save_grid(args.out / f"quality_grid_{Path(rel).stem}.png", photo, grid, rel, styles, args.grid_side)
     md = markdown(report)
     (args.out / "quality.md").write_text(md)
     print(md)
@@ -190,9 +193,10 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-def save_grid(path: Path, photo: torch.Tensor, grid: dict, rel: str, styles: list[str]) -> None:
+def save_grid(path: Path, photo: torch.Tensor, grid: dict, rel: str, styles: list[str], side: int) -> None:
     methods = list(dict.fromkeys(m for (r, _, m) in grid if r == rel))
     methods.sort(key=lambda m: m != "Gatys")
+    photo = resize_max_side(photo, side)
     h, w = photo.shape[-2:]
     label_w, head_h = 130, 20
     canvas = Image.new("RGB", (label_w + w * len(styles), head_h + h * (len(methods) + 1)), "white")
@@ -202,7 +206,7 @@ def save_grid(path: Path, photo: torch.Tensor, grid: dict, rel: str, styles: lis
     for ri, m in enumerate(["photo", *methods]):
         draw.text((4, head_h + ri * h + h // 2), m, fill="black")
         for si, s in enumerate(styles):
-            img = photo if m == "photo" else grid[(rel, s, m)]
+            img = photo if m == "photo" else resize_max_side(grid[(rel, s, m)], side)
             canvas.paste(tensor_to_pil(img.clamp(0, 1)), (label_w + si * w, head_h + ri * h))
     canvas.save(path, optimize=True)
 

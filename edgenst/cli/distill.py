@@ -57,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--photo-mode", type=float, default=d.photo_mode, help="fraction of strength-0 steps (student)")
     g.add_argument("--pixel-weight", type=float, default=d.weights.pixel)
     g.add_argument("--match-weight", type=float, default=d.weights.match)
+    g.add_argument("--photo-weight", type=float, default=d.weights.photo, help="L1 to the photo at strength 0")
     g.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every, metavar="STEPS")
     g.add_argument("--log-every", type=int, default=d.log_every, metavar="STEPS")
     g.add_argument("--seed", type=int, default=d.seed)
@@ -80,7 +81,7 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         arch=arch, model=model, styles=tuple(args.style), photos=tuple(args.photos), crop=args.crop,
         batch=args.batch, steps=args.steps or DistillConfig().steps, lr=args.lr, style_size=args.style_size,
         photo_mode=args.photo_mode, teacher_net=args.teacher_net, init_from=args.init_from, train=args.train,
-        weights=DistillWeights(pixel=args.pixel_weight, match=args.match_weight),
+        weights=DistillWeights(pixel=args.pixel_weight, match=args.match_weight, photo=args.photo_weight),
         loss=loss_config(args), teacher=teacher_config(args), seed=args.seed,
         checkpoint_every=args.checkpoint_every, log_every=args.log_every,
     )

@@ -28,8 +28,9 @@ NETWORK_STYLE_WEIGHT = 10.0
 class DistillWeights:
     """Weights of the distillation terms, added to the perceptual loss (whose terms start near 1)."""
 
-    pixel: float = 10.0  # L1 to the teacher network's output (to the photo in photo mode)
+    pixel: float = 10.0  # L1 to the teacher network's output
     match: float = 1.0  # relative distance of loss-network features to the teacher output's
+    photo: float = 10.0  # L1 to the photo at strength 0 (what makes the strength input work)
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -62,7 +62,7 @@ class Objective(nn.Module):
 
     def forward(self, output: torch.Tensor, batch: Batch) -> LossTerms:
         if batch.photo_mode:  # strength 0: the network should give the photo back
-            pixel = self.weights.pixel * F.l1_loss(output, batch.photos)
+            pixel = self.weights.photo * F.l1_loss(output, batch.photos)
             zero = output.new_zeros(())
             return LossTerms(total=pixel, content=zero, style=zero, tv=zero, extra={"pixel": float(pixel.detach())})
         content = self.loss.content_targets(batch.photos)

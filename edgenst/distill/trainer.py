@@ -189,13 +189,23 @@ def _file_sha256(path: str | None) -> str | None:
     return file_sha256(Path(path)) if path and Path(path).is_file() else None
 
 
+def _upgraded_identity(saved: dict[str, Any]) -> dict[str, Any]:
+    """A saved run's identity with settings added since then at their defaults."""
+    try:
+        return DistillConfig.from_dict(saved["config"]).identity()
+    except (InputError, KeyError, TypeError):
+        return saved["identity"]
+
+
 def _check_same_run(saved: dict[str, Any], record: dict[str, Any], run_dir: Path) -> None:
     """Refuse to continue a different run. Keys an older edgenst did not record are not compared."""
     for key in ("identity", "data_digest", "styles", "teacher_sha256", "teacher_net_sha256"):
         if key not in saved or saved[key] == record[key]:
             continue
         if key == "identity":
-            a, b = saved["identity"], record["identity"]
+            a, b = _upgraded_identity(saved), record["identity"]
+            if a == b:
+                continue
             diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
             detail = f"settings differ: {', '.join(diff)}"
         else:
