@@ -48,22 +48,34 @@ class StyleChoice:
         return vec
 
 
-def _pad_to_multiple(x: torch.Tensor, m: int) -> tuple[torch.Tensor, tuple[int, int]]:
+#: Mirrored margin added around the photo and cropped off the output: the network's zero padding
+#: draws a thin frame at image borders, which then falls outside the kept area.
+BORDER = 16
+
+
+def _pad(x: torch.Tensor, border: int, m: int) -> tuple[torch.Tensor, int]:
+    """Mirror ``border`` pixels on every side, then replicate up to a multiple of ``m``."""
     h, w = x.shape[-2:]
-    ph, pw = (-h) % m, (-w) % m
+    b = min(border, h - 1, w - 1)
+    if b > 0:
+        x = F.pad(x, (b, b, b, b), mode="reflect")
+    ph, pw = (-x.shape[-2]) % m, (-x.shape[-1]) % m
     if ph or pw:
         x = F.pad(x, (0, pw, 0, ph), mode="replicate")
-    return x, (h, w)
+    return x, b
 
 
 @torch.no_grad()
-def run_model(model: nn.Module, image: torch.Tensor, style_weights: torch.Tensor, strength: float) -> torch.Tensor:
-    """One pass over the whole image (padded to a multiple of 4, cropped back)."""
+def run_model(
+    model: nn.Module, image: torch.Tensor, style_weights: torch.Tensor, strength: float, *, border: int = BORDER
+) -> torch.Tensor:
+    """One pass over the whole image (mirror-padded, to a multiple of 4, cropped back)."""
     if image.dim() != 4 or image.shape[:2] != (1, 3):
         raise InputError(f"expected a 1 x 3 x H x W image, got {tuple(image.shape)}")
-    x, (h, w) = _pad_to_multiple(image, SIZE_MULTIPLE)
+    h, w = image.shape[-2:]
+    x, b = _pad(image, border, SIZE_MULTIPLE)
     out = model(x, style_weights, torch.full((1, 1), float(strength)))
-    return out[..., :h, :w].clamp(0, 1)
+    return out[..., b : b + h, b : b + w].clamp(0, 1)
 
 
 def _tile_starts(length: int, tile: int, step: int) -> list[int]:

@@ -96,3 +96,22 @@ def test_shipped_student_is_deterministic_and_finite() -> None:
     w = torch.full((1, len(info.styles)), 1 / len(info.styles))
     a, b = model(x, w, torch.ones(1, 1)), model(x, w, torch.ones(1, 1))
     assert torch.isfinite(a).all() and torch.equal(a, b)
+
+
+@torch.no_grad()
+def test_mirrored_margin_removes_the_border_frame() -> None:
+    """On a flat grey photo the output should be flat too; zero padding alone draws a frame."""
+    from edgenst.inference import run_model
+
+    model, info = StudentWeights.DEFAULT.load()
+    flat = torch.full((1, 3, 96, 96), 0.5)
+    w = torch.eye(len(info.styles))[:1]
+
+    def frame_contrast(border: int) -> float:
+        out = run_model(model, flat, w, 1.0, border=border)
+        centre = out[..., 40:56, 40:56].mean(dim=(-2, -1), keepdim=True)
+        edges = torch.cat([out[..., 0, :], out[..., -1, :], out[..., :, 0], out[..., :, -1]], dim=-1)
+        return float((edges - centre[..., 0]).abs().mean())
+
+    with_margin, without = frame_contrast(16), frame_contrast(0)
+    assert with_margin < 0.5 * without, (with_margin, without)

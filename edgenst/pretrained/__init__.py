@@ -37,8 +37,18 @@ class StudentWeights(Enum):
 
     QUALITY_V1 = ShippedModel(
         file="student-quality-v1.safetensors",
-        sha256="",
-        meta={},
+        sha256="59107b1545df641a8e260627748c6b20275142d3a6923e0ad04cd6a4d80b0fa2",
+        meta={
+            "styles": ["starry_night", "the_scream", "great_wave", "composition_vii", "udnie", "woman-with-hat-matisse"],
+            "arch": "student",
+            "config": {"width": 24, "blocks": 4},
+            "gmacs_256": 0.140,  # benchmarks/results/macs.md
+            "params": 33_684,
+            "steps": 1500,
+            "teacher": "vgg19-normalised to relu3_1, 3-level pyramid; distilled from teacher-v1 (Johnson + CIN, 2500 steps)",
+            "quality": "benchmarks/results/quality.md",
+            "recipe": "README 'Training', step 2 (the --width 24 --blocks 4 command)",
+        },
     )
     DEFAULT = QUALITY_V1
 
