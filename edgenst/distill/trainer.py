@@ -139,6 +139,8 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
     if world > 1:
         train_model = nn.parallel.DistributedDataParallel(model)
 
+    # Strength-0 steps teach the photo vectors; they teach nothing when only style vectors learn.
+    photo_mode = config.photo_mode if config.arch == "student" and config.train == "all" else 0.0
     t0 = time.perf_counter()
     bar = _progress(start, config.steps, enabled=progress and rank == 0)
     window: list[dict[str, float]] = []
@@ -146,7 +148,7 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
         for group in optimizer.param_groups:
             group["lr"] = lr_at(config, step)
         batch = draw_batch(pool, config.seed, step, config.batch, len(names), train_styles=train_styles,
-                           photo_mode=config.photo_mode if config.arch == "student" else 0.0, rank=rank, world=world)
+                           photo_mode=photo_mode, rank=rank, world=world)
         batch = batch.to(device)
         terms = train_step(train_model, objective, batch, optimizer)
         window.append({f"photo_{k}": v for k, v in terms.items()} if batch.photo_mode else terms)
