@@ -188,6 +188,9 @@ def test_torchrun_two_processes_match_one(tmp_path: Path) -> None:
                    env=env, check=True, timeout=240)
     record = json.loads(sorted(two.glob("ckpt-*.json"))[-1].read_text())
     assert record["world_size"] == 2
+    _, info = load_model(two / "model.safetensors")
+    sums = info.meta["rank_checksums"]
+    assert len(sums) == 2 and sums[0] == sums[1]  # both ranks ended with the same weights
     assert_same(weights_of(one / "model.safetensors"), weights_of(two / "model.safetensors"), atol=1e-4)
 
 

@@ -98,3 +98,29 @@ def test_cli_styles_lists_a_model_file(model_file: Path, capsys) -> None:
     assert main(["styles", "--model", str(model_file)]) == 0
     out = capsys.readouterr().out
     assert "ink" in out and "fire" in out and "sea" in out
+
+
+@pytest.mark.parametrize("case", ["negative", "zero-sum", "nan", "corrupt-model", "mismatched-model"])
+def test_cli_student_bad_input_exits_2_with_one_line(tmp_path: Path, model_file: Path, capsys, case: str) -> None:
+    from safetensors.torch import save_file
+
+    corrupt = tmp_path / "corrupt.safetensors"
+    corrupt.write_bytes(model_file.read_bytes()[:200])
+    mismatched = tmp_path / "mismatched.safetensors"
+    from edgenst.models.serialization import read_model_file
+
+    header, tensors = read_model_file(model_file)
+    tensors["stem.weight"] = torch.zeros(4, 3, 3, 3)
+    save_file(tensors, str(mismatched), metadata=header)
+    args = {
+        "negative": ["--style", "ink=-1", "--model", str(model_file)],
+        "zero-sum": ["--style", "ink=0", "--style", "sea=0", "--model", str(model_file)],
+        "nan": ["--style", "ink=nan", "--model", str(model_file)],
+        "corrupt-model": ["--style", "ink", "--model", str(corrupt)],
+        "mismatched-model": ["--style", "ink", "--model", str(mismatched)],
+    }[case]
+    out = tmp_path / "o.png"
+    rc = main(["-q", "stylize", "sample:coffee", *args, "-o", str(out)])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert rc == 2 and len(err) == 1 and err[0].startswith("edgenst stylize: error:"), err
+    assert not out.exists()

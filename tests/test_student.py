@@ -77,3 +77,17 @@ def test_every_operator_is_delegated_to_xnnpack(center: bool):
     outside = [str(n.target) for n in calls if "getitem" not in str(n.target) and "call_delegate" not in str(n.target)]
     assert outside == []
     assert sum("call_delegate" in str(n.target) for n in calls) >= 1
+
+
+def test_one_hot_weights_equal_the_single_style():
+    torch.manual_seed(0)
+    m = Student(StudentConfig(styles=3, width=8, blocks=1)).eval()
+    _randomise_styles(m)
+    x = torch.rand(1, 3, 32, 32)
+    for s in range(3):
+        single = Student(StudentConfig(styles=1, width=8, blocks=1)).eval()
+        state = {k: (v[:, s : s + 1] if k.endswith((".scale", ".shift")) else v) for k, v in m.state_dict().items()}
+        single.load_state_dict(state)
+        for strength in (0.3, 1.0):
+            st = torch.full((1, 1), strength)
+            torch.testing.assert_close(m(x, torch.eye(3)[s : s + 1], st), single(x, torch.ones(1, 1), st))

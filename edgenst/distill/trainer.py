@@ -169,9 +169,12 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
     if bar is not None:
         bar.close()
     seconds = time.perf_counter() - t0
+    rank_sums = _rank_checksums(model, world)
+    if len(set(rank_sums)) > 1:
+        log.error("torchrun ranks ended with different weights: %s", rank_sums)
     path = None
     if rank == 0:
-        meta = {"steps": config.steps, "data_digest": pool.digest, "config": config.to_dict(),
+        meta = {"steps": config.steps, "world_size": world, "rank_checksums": rank_sums, "data_digest": pool.digest, "config": config.to_dict(),
                 "teacher_sha256": record["teacher_sha256"], "teacher_net_sha256": record["teacher_net_sha256"],
                 "final_loss": history[-1] if history else None}
         path = save_model(run_dir / FINAL_MODEL, model, names, meta=meta)
@@ -179,6 +182,16 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
     if world > 1:
         dist.barrier()
     return DistillResult(model_path=path, steps=config.steps, seconds=seconds, history=history)
+
+
+def _rank_checksums(model: nn.Module, world: int) -> list[float]:
+    """A weight checksum from every process: data parallel ranks must end identical."""
+    total = torch.stack([p.detach().double().sum() for p in model.parameters()]).sum().reshape(1)
+    if world == 1:
+        return [float(total)]
+    gathered = [torch.zeros_like(total) for _ in range(world)]
+    dist.all_gather(gathered, total)  # on the model's device: NCCL needs CUDA tensors, gloo CPU ones
+    return [float(g) for g in gathered]
 
 
 def _window_mean(window: list[dict[str, float]]) -> dict[str, float]:

@@ -1,0 +1,100 @@
+"""Time of ``edgenst stylize`` on a 1024-pixel photo with a shipped style (issue 3's 2-second bar).
+
+    python benchmarks/stylize_time.py            # -> benchmarks/results/stylize_time.md and .json
+
+Measures the whole command (process start, model load, decode, stylize, encode; median of
+--repeats runs) and, in process, the student's forward pass alone, both on --threads threads.
+The photo is ../shared/data/content/classic/tubingen.jpg at long side 1024 when present, else
+scikit-image's astronaut upscaled to 1024x1024.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from edgenst.inference import StyleChoice, stylize
+from edgenst.io import load_image, resize_max_side, save_image
+from edgenst.pretrained import StudentWeights
+from edgenst.samples import sample_photo
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+PHOTO = ROOT.parent / "shared" / "data" / "content" / "classic" / "tubingen.jpg"
+BAR_SECONDS = 2.0
+
+
+def make_photo(folder: Path) -> Path:
+    if PHOTO.is_file():
+        img = resize_max_side(load_image(PHOTO).tensor, 1024)
+        if max(img.shape[-2:]) < 1024:
+            img = torch.nn.functional.interpolate(img, scale_factor=1024 / max(img.shape[-2:]), mode="bilinear")
+        source = f"{PHOTO.name} at long side 1024"
+    else:
+        img = torch.nn.functional.interpolate(sample_photo("astronaut"), size=(1024, 1024), mode="bilinear")
+        source = "scikit-image astronaut upscaled to 1024x1024"
+    path = folder / "photo1024.jpg"
+    save_image(img.clamp(0, 1), path)
+    return path, source, tuple(img.shape[-2:])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--style", default=None, help="default: the first shipped style")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    model, info = StudentWeights.DEFAULT.load()
+    style = args.style or info.styles[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        photo, source, size = make_photo(Path(tmp))
+        env = {**os.environ, "OMP_NUM_THREADS": str(args.threads)}
+        cli = []
+        for i in range(args.repeats):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "edgenst", "-q", "--threads", str(args.threads), "stylize", str(photo),
+                            "--style", style, "-o", f"{tmp}/out{i}.png"], check=True, env=env)
+            cli.append(time.perf_counter() - t0)
+        x = load_image(photo).tensor
+        vec = StyleChoice({style: 1.0}).vector(info.styles)
+        stylize(model, x, vec)  # warm-up
+        fwd = []
+        for _ in range(args.repeats):
+            t0 = time.perf_counter()
+            stylize(model, x, vec)
+            fwd.append(time.perf_counter() - t0)
+    result = {
+        "command": "python benchmarks/stylize_time.py" + (f" --threads {args.threads}" if args.threads != 2 else ""),
+        "photo": source, "size": list(size), "threads": args.threads, "style": style, "model": "StudentWeights.DEFAULT",
+        "cli_seconds_median": statistics.median(cli), "cli_seconds": cli,
+        "forward_seconds_median": statistics.median(fwd), "bar_seconds": BAR_SECONDS,
+        "passed": statistics.median(cli) < BAR_SECONDS,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "stylize_time.json").write_text(json.dumps(result, indent=2))
+    md = "\n".join([
+        "# Stylize time, 1024-pixel photo", "",
+        f"Measured with `{result['command']}`: {source} ({size[0]}x{size[1]}), style `{style}`, "
+        f"{args.threads} threads, eager PyTorch, median of {args.repeats}.", "",
+        "| what | seconds |", "|---|---|",
+        f"| `edgenst stylize` end to end (process start to PNG written) | {result['cli_seconds_median']:.2f} |",
+        f"| student forward in process (mirrored margin, tiles off) | {result['forward_seconds_median']:.3f} |", "",
+        f"Bar: under {BAR_SECONDS:g} s end to end: {'pass' if result['passed'] else 'FAIL'}.", ""])
+    (args.out / "stylize_time.md").write_text(md)
+    print(md)
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
