@@ -33,7 +33,7 @@ PHOTO = ROOT.parent / "shared" / "data" / "content" / "classic" / "tubingen.jpg"
 BAR_SECONDS = 2.0
 
 
-def make_photo(folder: Path) -> Path:
+def make_photo(folder: Path) -> tuple[Path, str, tuple[int, int]]:
     if PHOTO.is_file():
         img = resize_max_side(load_image(PHOTO).tensor, 1024)
         if max(img.shape[-2:]) < 1024:

@@ -80,15 +80,20 @@ def build_student_model(config: DistillConfig, new_names: list[str]) -> tuple[nn
     return grown, info.styles + new_names, old, config.train_styles or added
 
 
-def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: bool = False, progress: bool = True) -> DistillResult:
-    run_dir = Path(run_dir)
-    rank, world = _world()
-    if config.batch % world:
-        raise InputError(f"batch {config.batch} does not split evenly over {world} processes")
-    if not resume and find_checkpoints(run_dir):
-        raise InputError(f"{run_dir} already holds checkpoints; pass --resume to continue, or choose a new folder")
-    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else "cpu")
+@dataclass
+class _Setup:
+    """Everything a run builds before its first step."""
 
+    model: nn.Module
+    names: list[str]
+    train_styles: tuple[int, ...] | None
+    objective: Objective
+    pool: PhotoPool
+    optimizer: torch.optim.Optimizer
+    record: dict[str, Any]
+
+
+def _prepare(config: DistillConfig, device: torch.device, world: int) -> _Setup:
     lcfg = config.loss
     loss = PerceptualLoss(build_teacher(config.teacher, lcfg.all_layers), lcfg).to(device)
     style_images = [img.to(device) for img in load_style_images(config.styles, config.style_size)]
@@ -108,8 +113,7 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
         log.warning("skipped %d unreadable or too small photos, e.g. %s", len(pool.skipped), pool.skipped[0])
     model = model.to(device)
     freeze(model, config.train, train_styles)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(params, lr=config.lr)
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr)
     record: dict[str, Any] = {
         "edgenst_version": __version__,
         "identity": config.identity(),
@@ -122,19 +126,35 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
         "teacher_net_sha256": _file_sha256(config.teacher_net),
         "init_from_sha256": _file_sha256(config.init_from),
     }
+    return _Setup(model, names, train_styles, objective, pool, optimizer, record)
 
-    start, history = 0, []
-    if resume:
-        latest = load_latest(run_dir)
-        if latest is None:
-            log.info("nothing to resume in %s; starting at step 0", run_dir)
-        else:
-            saved, saved_model, opt_tensors = latest
-            _check_same_run(saved, record, run_dir)
-            model.load_state_dict(saved_model.state_dict())
-            restore_optimizer(optimizer, opt_tensors, saved["optimizer_state"])
-            start, history = int(saved["step"]), list(saved.get("history", []))
-            log.info("resuming %s at step %d of %d", run_dir, start, config.steps)
+
+def _restore(setup: _Setup, config: DistillConfig, run_dir: Path) -> tuple[int, list[dict[str, float]]]:
+    """Load the newest intact checkpoint into the setup; (step, history) to continue from."""
+    latest = load_latest(run_dir)
+    if latest is None:
+        log.info("nothing to resume in %s; starting at step 0", run_dir)
+        return 0, []
+    saved, saved_model, opt_tensors = latest
+    _check_same_run(saved, setup.record, run_dir)
+    setup.model.load_state_dict(saved_model.state_dict())
+    restore_optimizer(setup.optimizer, opt_tensors, saved["optimizer_state"])
+    log.info("resuming %s at step %d of %d", run_dir, saved["step"], config.steps)
+    return int(saved["step"]), list(saved.get("history", []))
+
+
+def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: bool = False, progress: bool = True) -> DistillResult:
+    run_dir = Path(run_dir)
+    rank, world = _world()
+    if config.batch % world:
+        raise InputError(f"batch {config.batch} does not split evenly over {world} processes")
+    if not resume and find_checkpoints(run_dir):
+        raise InputError(f"{run_dir} already holds checkpoints; pass --resume to continue, or choose a new folder")
+    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else "cpu")
+    setup = _prepare(config, device, world)
+    model, names, train_styles, objective, pool, optimizer, record = (
+        setup.model, setup.names, setup.train_styles, setup.objective, setup.pool, setup.optimizer, setup.record)
+    start, history = _restore(setup, config, run_dir) if resume else (0, [])
     train_model: nn.Module = model
     if world > 1:
         train_model = nn.parallel.DistributedDataParallel(model)
