@@ -56,8 +56,8 @@ def one_hot(i: int, n: int) -> torch.Tensor:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--student", default="default", help="distilled student: shipped name or model file")
-    ap.add_argument("--teacher-net", required=True, help="teacher network model file")
-    ap.add_argument("--scratch", required=True, help="the same student trained without the teacher network")
+    ap.add_argument("--teacher-net", help="teacher network model file (required unless --resummarise)")
+    ap.add_argument("--scratch", help="the same student trained without the teacher network (required unless --resummarise)")
     ap.add_argument("--also", action="append", default=[], metavar="LABEL=MODEL",
                     help="more students to measure beside the bars (e.g. 'fast student=runs/fast/model.safetensors')")
     ap.add_argument("--photos-per-set", type=int, default=0, help="held-out photos per set (0 = all)")
@@ -68,8 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--grid-photos", default="classic/tubingen.jpg")
     ap.add_argument("--grid-side", type=int, default=176, help="long side of each picture in the grid")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--resummarise", type=Path, metavar="QUALITY_JSON",
+                    help="recompute the tables and bars from the rows of an earlier run (e.g. with --style-weight)")
     args = ap.parse_args(argv)
     torch.set_grad_enabled(False)
+    if args.resummarise:
+        return resummarise(args, argv)
+    if not args.teacher_net or not args.scratch:
+        ap.error("--teacher-net and --scratch are required")
 
     nets = {"teacher network": resolve_model(args.teacher_net), "distilled student": resolve_model(args.student),
             "scratch student": resolve_model(args.scratch)}
@@ -80,8 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, (_, info) in nets.items():
         if info.styles != styles:
             raise SystemExit(f"{label} has styles {info.styles}, the student {styles}")
-    train_cfg = nets["distilled student"][1].meta.get("config", {})
-    style_weight = args.style_weight or train_cfg.get("loss", {}).get("style_weight", LossConfig().style_weight)
+    style_weight = args.style_weight or training_style_weight(nets["distilled student"][1].meta)
     teacher_weights = DATA / "teachers" / "vgg19_normalised" / "vgg_normalised_conv3_1.pth"
     lcfg = LossConfig(style_weight=style_weight)
     vgg = build_teacher(TeacherConfig(source="vgg19-normalised", weights=str(teacher_weights), pyramid_levels=3), lcfg.all_layers)
@@ -140,6 +145,32 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if report["bars"]["student_vs_teacher_ok"] and report["bars"]["distilled_beats_scratch"] else 1
 
 
+def training_style_weight(meta: dict) -> float:
+    """The style weight the student trained with (run files keep the config, shipped files the loss)."""
+    loss = meta.get("loss") or meta.get("config", {}).get("loss")
+    if not loss:
+        raise SystemExit("the student's file does not say its training loss; pass --style-weight")
+    return float(loss["style_weight"])
+
+
+def resummarise(args: argparse.Namespace, argv: list[str] | None) -> int:
+    data = json.loads(args.resummarise.read_text())
+    rows, meta = data["rows"], data["meta"]
+    weight = args.style_weight or meta["style_weight"]
+    for r in rows:
+        r["total"] = r["content"] + weight * r["style_loss"]
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    methods.sort(key=lambda m: m != "Gatys")
+    report = summarise(rows, meta["styles"], weight, methods)
+    again = "python benchmarks/quality.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    report["meta"] = {**meta, "style_weight": weight, "recomputed": again}
+    (args.out / "quality.json").write_text(json.dumps({**report, "rows": rows}, indent=1))
+    md = markdown(report)
+    (args.out / "quality.md").write_text(md)
+    print(md)
+    return 0 if report["bars"]["student_vs_teacher_ok"] and report["bars"]["distilled_beats_scratch"] else 1
+
+
 def summarise(rows: list[dict], styles: list[str], style_weight: float, methods: list[str]) -> dict:
     def mean(method: str, key: str, style: str | None = None, gatys_only: bool = False) -> float:
         xs = [r[key] for r in rows if r["method"] == method and (style is None or r["style"] == style)
@@ -166,7 +197,8 @@ def markdown(report: dict) -> str:
     meta, bars = report["meta"], report["bars"]
     lines = ["# Quality of the shipped styles", "", f"Measured with `{meta['command']}` on {meta['photos']} held-out photos "
              f"({', '.join(HELD_OUT)}) at long side {meta['side']} px, {len(meta['styles'])} styles "
-             f"({', '.join(meta['styles'])}); Gatys on a subset of {meta['gatys_photos']} photos. {meta['seconds']} s in all.", "",
+             f"({', '.join(meta['styles'])}); Gatys on a subset of {meta['gatys_photos']} photos. {meta['seconds']} s in all."
+             + (f" Tables recomputed from the same rows with `{meta['recomputed']}`." if meta.get("recomputed") else ""), "",
              "Losses: exact VGG-19 (normalised), relative terms; total = content + "
              f"{meta['style_weight']:g} x style (the training weights). SSIM is to the photo (higher keeps more structure).", ""]
 
