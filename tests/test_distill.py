@@ -218,3 +218,17 @@ def test_checkpoints_from_an_older_edgenst_without_provenance_keys_still_resume(
     latest.write_text(json.dumps(record))
     res = distill(tiny_config(steps=3), tmp_path, resume=True, progress=False)
     assert res.history[-1]["step"] == 3
+
+
+def test_unreadable_training_photos_are_skipped_and_none_usable_is_an_error(tmp_path: Path) -> None:
+    from edgenst.io import save_image
+
+    save_image(torch.rand(1, 3, 48, 64), tmp_path / "good.png")
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    pool = PhotoPool([str(tmp_path)], 32)
+    assert len(pool) == 1 and pool.skipped == [str(tmp_path / "broken.jpg")]
+    only_bad = tmp_path / "bad"
+    only_bad.mkdir()
+    (only_bad / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    with pytest.raises(InputError, match="none of the 1 training photos could be used"):
+        PhotoPool([str(only_bad)], 32)
