@@ -19,10 +19,11 @@ RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = [(256, 256), (512, 512), (720, 1280)]
 #: (label, arch, config): the shipped default first.
 FAMILY = [
-    ("student fast (default)", "student", {"width": 24, "blocks": 4}),
-    ("student small", "student", {"width": 16, "blocks": 3}),
-    ("student quality", "student", {"width": 32, "blocks": 5}),
-    ("student large", "student", {"width": 48, "blocks": 6}),
+    ("student 24/4 (shipped default, QUALITY_V1)", "student", {"width": 24, "blocks": 4}),
+    ("student 16/3 (real-time candidate)", "student", {"width": 16, "blocks": 3}),
+    ("student 32/5", "student", {"width": 32, "blocks": 5}),
+    ("student 40/6 (next quality candidate)", "student", {"width": 40, "blocks": 6}),
+    ("student 48/6 (over the 0.5 GMAC budget)", "student", {"width": 48, "blocks": 6}),
     ("teacher network (Johnson et al. + CIN)", "teacher-net", {"width": 32, "blocks": 5}),
 ]
 BARS = {"gmacs_256": 0.5, "shared_params": 200_000, "per_style_params": 4_000}
