@@ -1,0 +1,160 @@
+"""``edgenst export`` and ``edgenst verify``: the export folder a phone app loads, and its check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+from pathlib import Path
+
+import torch
+
+from edgenst.cli.common import add_teacher_args, teacher_config
+from edgenst.errors import EdgenstError, ImageReadError, InputError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PHOTOS = ("sample:astronaut", "sample:chelsea", "sample:coffee", "sample:rocket")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from edgenst.export.app_model import DEFAULT_SIZES
+    from edgenst.export.bundle import COREML_COMPRESS, FORMATS
+
+    sizes = ",".join(f"{h}x{w}" for h, w in DEFAULT_SIZES)
+    p = sub.add_parser(
+        "export", help="export a student to ExecuTorch (.pte, fp32/int8) and Core ML, then verify",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Write an export folder: the source model, <name>-fp32.pte and <name>-int8.pte (XNNPACK), "
+        "<name>.mlpackage (Core ML, iOS 17+) and manifest.json, then check the .pte files against PyTorch.",
+        epilog="examples:\n  edgenst export -o exports/\n"
+        "  edgenst export --model run/model.safetensors --sizes 256x256,720x1280 --formats pte-int8 "
+        "--calib-photos photos/ -o out/",
+    )
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="export folder (created if needed)")
+    p.add_argument("--model", default="default", metavar="NAME_OR_FILE", help="shipped model name or model file")
+    p.add_argument("--sizes", default=sizes, metavar="HxW,...", help=f"one method per size, HEIGHTxWIDTH (default {sizes})")
+    p.add_argument("--formats", default=",".join(FORMATS), metavar="F,...", help=f"subset of {','.join(FORMATS)}")
+    p.add_argument("--name", default="student", help="file name stem of the artifacts")
+    p.add_argument("--calib-photos", action="append", metavar="DIR_OR_FILE",
+                   help="photos to calibrate int8 on (default: the built-in sample photos)")
+    p.add_argument("--calib-count", type=int, default=32, metavar="N", help="use at most N calibration photos")
+    p.add_argument("--calib-size", type=int, default=256, metavar="PX", help="calibration crop side")
+    p.add_argument("--qat-steps", type=int, default=0, metavar="N",
+                   help="quantization-aware fine-tuning steps after calibration (0: post-training only)")
+    p.add_argument("--coreml-compress", default="int8", choices=COREML_COMPRESS, help="Core ML weight compression")
+    p.add_argument("--no-verify", action="store_true", help="skip the parity check after exporting")
+    _add_verify_args(p)
+    p.set_defaults(run=run_export)
+
+    v = sub.add_parser(
+        "verify", help="check an export folder: sha256s, then .pte outputs against eager PyTorch",
+        description="Load each .pte in the ExecuTorch runtime and compare with the source model on photos: "
+        "fp32 max abs difference <= 1e-4; int8 PSNR >= 32 dB and VGG content/style loss within 5%% of fp32. "
+        "Exit 0 when every check passes, 1 when one fails, 2 for a missing, corrupt or mismatched file.",
+    )
+    v.add_argument("folder", metavar="DIR")
+    _add_verify_args(v)
+    v.set_defaults(run=run_verify)
+
+
+def _add_verify_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("verification")
+    g.add_argument("--photos", action="append", metavar="DIR_OR_FILE",
+                   help="photos to verify on (default: the built-in sample photos)")
+    g.add_argument("--photo-count", type=int, default=8, metavar="N", help="use at most N photos")
+    g.add_argument("--style-dir", metavar="DIR", help="folder with the style paintings, by style name "
+                   "(default: $EDGENST_STYLE_DIR); without it the style-loss check is skipped")
+    g.add_argument("--no-loss-check", action="store_true", help="skip the VGG content/style loss comparison")
+    g.add_argument("--report", metavar="JSON", help="write the verification report here (default: DIR/verification.json)")
+    add_teacher_args(p)
+
+
+def load_photos(sources: list[str] | None, limit: int, max_side: int = 1280) -> list[torch.Tensor]:
+    """Up to ``limit`` photos spread evenly over ``sources``; unreadable ones are skipped with a warning."""
+    from edgenst.distill.data import expand_sources
+    from edgenst.samples import resolve_image
+
+    if limit < 1:
+        raise InputError(f"photo count must be >= 1, got {limit}")
+    files = expand_sources(list(sources or DEFAULT_PHOTOS))
+    if len(files) > limit:
+        files = [files[round(i * (len(files) - 1) / max(limit - 1, 1))] for i in range(limit)]
+    photos = []
+    for f in files:
+        try:
+            photos.append(resolve_image(f, max_side=max_side).tensor)
+        except ImageReadError as exc:
+            log.warning("skipping %s", exc)
+    if not photos:
+        raise InputError("none of the photos could be read")
+    return photos
+
+
+def style_finder(style_dir: str | None):
+    """Style name -> painting tensor (long side 512), or None when not found."""
+    from edgenst.io import IMAGE_EXTENSIONS, resize_max_side
+    from edgenst.samples import TEXTURES, resolve_image
+
+    folder = style_dir or os.environ.get("EDGENST_STYLE_DIR")
+
+    def find(name: str) -> torch.Tensor | None:
+        if name in TEXTURES:
+            return resolve_image(f"texture:{name}", max_side=512).tensor
+        if not folder:
+            return None
+        matches = [p for p in sorted(Path(folder).glob(f"{name}.*")) if p.suffix.lower() in IMAGE_EXTENSIONS]
+        return resize_max_side(resolve_image(str(matches[0]), max_side=4096).tensor, 512) if matches else None
+
+    return find
+
+
+def _verify(folder: str, args: argparse.Namespace) -> int:
+    from edgenst.export.verify import verify_export
+    from edgenst.perceptual import LossConfig, PerceptualLoss
+    from edgenst.teacher import build_teacher
+
+    photos = load_photos(args.photos, args.photo_count)
+    loss = None
+    if not args.no_loss_check:
+        lcfg = LossConfig(style_weight=1.0, content_weight=1.0, tv_weight=0.0)
+        loss = PerceptualLoss(build_teacher(teacher_config(args), lcfg.all_layers), lcfg)
+    report = verify_export(folder, photos, loss, style_finder(args.style_dir))
+    for line in report.lines():
+        print(line)
+    out = Path(args.report or Path(folder) / "verification.json")
+    out.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+    if not report.ok:
+        raise EdgenstError(f"verification failed (details above and in {out})")
+    print(f"verified: every check passed ({out})")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from edgenst.export.app_model import parse_sizes
+    from edgenst.export.bundle import ExportConfig, export_bundle
+    from edgenst.pretrained import resolve_model
+    from edgenst.quantize import QuantConfig
+
+    config = ExportConfig(
+        sizes=parse_sizes(args.sizes),
+        formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
+        quant=QuantConfig(calibration_size=args.calib_size, qat_steps=args.qat_steps),
+        coreml_compress=args.coreml_compress,
+        name=args.name,
+    )
+    model, info = resolve_model(args.model)
+    calib = load_photos(args.calib_photos, args.calib_count) if "pte-int8" in config.formats else []
+    manifest = export_bundle(model, info, args.out, config, calib, source_name=args.model)
+    for a in manifest["artifacts"]:
+        extra = f", {a['ops_outside_delegate']} ops outside the delegate" if a.get("format") == "executorch" else ""
+        print(f"{Path(args.out) / a['file']}: {a['bytes'] / 1024:.1f} KiB{extra}")
+    print(f"{Path(args.out) / 'manifest.json'}")
+    if args.no_verify or not any(a.get("format") == "executorch" for a in manifest["artifacts"]):
+        return 0
+    return _verify(args.out, args)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    return _verify(args.folder, args)

@@ -1,0 +1,80 @@
+"""The student as a phone app calls it: fixed input names, sizes and value ranges.
+
+Input convention (the same for every format):
+- ``image``: float32, N x 3 x H x W, RGB in [0, 1] (NCHW, the layout XNNPACK convolutions take
+  without a transpose). Core ML takes a real image instead and scales 0-255 to [0, 1] itself.
+- ``style_weights``: float32, N x S, one weight per shipped style (rows sum to 1 for a blend).
+- ``strength``: float32, N x 1 in [0, 1]; 0 gives the photo back, 1 the full style.
+- output ``stylized``: N x 3 x H x W RGB, in [0, 1] times ``output_scale`` (255 for Core ML images).
+
+Sizes are written HEIGHTxWIDTH: ``720x1280`` is a landscape 720p frame, ``1280x720`` portrait.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from edgenst.errors import InputError
+from edgenst.models.style_params import num_styles
+
+INPUT_NAMES = ("image", "style_weights", "strength")
+OUTPUT_NAME = "stylized"
+DEFAULT_SIZES = ((256, 256), (512, 512), (720, 1280))
+MAX_SIDE = 4096
+
+
+@dataclass(frozen=True)
+class Size:
+    height: int
+    width: int
+
+    def __post_init__(self) -> None:
+        for side in (self.height, self.width):
+            if not 16 <= side <= MAX_SIDE or side % 4:
+                raise InputError(f"export sizes need sides that are multiples of 4 in [16, {MAX_SIDE}], got {self}")
+
+    def __str__(self) -> str:
+        return f"{self.height}x{self.width}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Size":
+        m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+        if not m:
+            raise InputError(f"size must look like HEIGHTxWIDTH (e.g. 720x1280), got {text!r}")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+
+def parse_sizes(text: str) -> tuple[Size, ...]:
+    sizes = tuple(Size.parse(t) for t in text.split(",") if t.strip())
+    if not sizes:
+        raise InputError("no sizes given")
+    if len(set(sizes)) != len(sizes):
+        raise InputError(f"sizes repeat: {text}")
+    return sizes
+
+
+class AppModel(nn.Module):
+    """Wraps a student so its graph has exactly the app-facing inputs and output range."""
+
+    def __init__(self, student: nn.Module, output_scale: float = 1.0) -> None:
+        super().__init__()
+        self.student = student.eval()
+        self.output_scale = float(output_scale)
+        self.styles = num_styles(student)
+
+    def forward(self, image: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
+        out = self.student(image, style_weights, strength)
+        return out * self.output_scale if self.output_scale != 1.0 else out
+
+
+def example_inputs(styles: int, size: Size, batch: int = 1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Inputs of the right shapes for tracing: a mid-grey photo, an even blend, full strength."""
+    return (
+        torch.full((batch, 3, size.height, size.width), 0.5),
+        torch.full((batch, styles), 1.0 / styles),
+        torch.ones(batch, 1),
+    )

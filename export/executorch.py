@@ -1,0 +1,109 @@
+"""ExecuTorch ``.pte`` with the XNNPACK delegate, fp32 or PT2E int8, one method per size.
+
+Why one method per size: an app stylizes camera frames of a few known sizes, and a static shape
+lets XNNPACK plan its memory once. Method names are ``forward_<H>x<W>`` (see ``method_name``).
+The report counts the operators left outside the delegate, which should be zero: anything left
+runs in ExecuTorch's portable kernels, one slow op at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Sequence
+
+import torch
+from torch import nn
+
+from edgenst.errors import InputError
+from edgenst.export.app_model import AppModel, Size, example_inputs
+from edgenst.quantize import Inputs, QuantConfig, quantize_int8
+
+log = logging.getLogger(__name__)
+
+Precision = Literal["fp32", "int8"]
+PRECISIONS: tuple[Precision, ...] = ("fp32", "int8")
+#: Graph nodes that are bookkeeping, not compute, when left outside the delegate.
+_NOT_COMPUTE = ("getitem", "executorch_call_delegate")
+
+
+def method_name(size: Size) -> str:
+    return f"forward_{size.height}x{size.width}"
+
+
+@dataclass(frozen=True)
+class PteReport:
+    path: str
+    precision: str
+    bytes: int
+    methods: dict[str, str]  # size "HxW" -> method name
+    delegate_calls: int
+    outside_ops: dict[str, int] = field(default_factory=dict)  # op -> count, summed over methods
+
+    @property
+    def outside_total(self) -> int:
+        return sum(self.outside_ops.values())
+
+    def summary(self) -> str:
+        left = ", ".join(f"{k} x{v}" for k, v in sorted(self.outside_ops.items())) or "none"
+        return (f"{Path(self.path).name}: {self.precision}, {self.bytes / 1024:.1f} KiB, {len(self.methods)} method(s), "
+                f"{self.delegate_calls} XNNPACK delegate call(s), ops outside the delegate: {left}")
+
+
+def lower_to_executorch(programs: dict[str, torch.export.ExportedProgram]):
+    """Lower exported programs (method name -> program) to XNNPACK; returns (ExecuTorch program,
+    delegate calls, ops left outside)."""
+    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+    from executorch.exir import to_edge_transform_and_lower
+
+    edge = to_edge_transform_and_lower(programs, partitioner=[XnnpackPartitioner()])
+    calls, outside = 0, Counter()
+    for name in programs:
+        for node in edge.exported_program(name).graph.nodes:
+            if node.op != "call_function":
+                continue
+            target = str(node.target)
+            if "executorch_call_delegate" in target:
+                calls += 1
+            elif not any(k in target for k in _NOT_COMPUTE):
+                outside[target] += 1
+    return edge.to_executorch(), calls, dict(outside)
+
+
+def export_pte(
+    student: nn.Module,
+    out_path: str | os.PathLike[str],
+    sizes: Sequence[Size],
+    precision: Precision = "fp32",
+    calibration: Sequence[Inputs] | None = None,
+    quant: QuantConfig = QuantConfig(),
+) -> PteReport:
+    """Write ``out_path`` (.pte) holding one method per size; int8 needs ``calibration`` inputs."""
+    if precision not in PRECISIONS:
+        raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if not sizes:
+        raise InputError("export needs at least one size")
+    app = AppModel(student).eval()
+    model: nn.Module = app
+    if precision == "int8":
+        if not calibration:
+            raise InputError("int8 export needs calibration photos")
+        model = quantize_int8(app, calibration, quant)
+    programs = {}
+    with torch.no_grad():
+        for size in sizes:
+            programs[method_name(size)] = torch.export.export(model, example_inputs(app.styles, size))
+    program, calls, outside = lower_to_executorch(programs)
+    path = Path(out_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(program.buffer)
+    os.replace(tmp, path)
+    report = PteReport(str(path), precision, path.stat().st_size, {str(s): method_name(s) for s in sizes}, calls, outside)
+    log.info("%s", report.summary())
+    if outside:
+        log.warning("%d operator(s) run outside the XNNPACK delegate: %s", report.outside_total, outside)
+    return report
