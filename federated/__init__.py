@@ -1,0 +1,15 @@
+"""Federated fine-tuning of edgenst students with Flower (installed as ``edgenst.federated``).
+
+A Flower App (``pyproject.toml`` here; ``server_app:app``, ``client_app:app``) in the Message API:
+
+- ``task``: the model, which parameters federate, local training with the shared ``train_step``,
+  evaluation with the loss network;
+- ``partition``: non-IID Dirichlet photo partitions (categories or image statistics);
+- ``profiles``: simulated phones (compute, memory, bandwidth, battery, availability);
+- ``compression``: int8 / top-k update compression, client mod and server decoder;
+- ``guard``: the server-side ``Grid`` wrapper that screens replies and counts bytes;
+- ``strategies``: Flower's strategies and DP wrappers by name;
+- ``checkpoint``: per-round checkpoints and resume;
+- ``simulation.simulate``: Flower's Simulation Engine from Python (``edgenst federate``);
+- ``creds`` and ``deploy.sh``: the Deployment Engine on loopback with TLS and node authentication.
+"""

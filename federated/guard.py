@@ -1,0 +1,194 @@
+"""The server's side of the wire: a ``Grid`` wrapper every strategy talks through.
+
+``RoundGuard`` passes messages to Flower's grid unchanged, and on the way back, for train
+replies, it
+
+- counts bytes down (the global arrays sent to each client) and up (what each reply carries);
+- drops replies from phones that sat the round out (drop-out, low battery: the device mod's
+  ``skipped`` metric) and from stragglers whose simulated time passed the round deadline;
+- decodes compressed updates (the server half of ``compression.compression_mod``);
+- rejects malformed updates: missing or extra arrays, wrong shapes or dtypes, NaN/inf, or a
+  delta norm far above the round's median, each with a log line naming the client;
+- keeps ``RoundStats`` of the round, which the server logs and checkpoints.
+
+Because it sits below the strategy, FedAvg, FedProx, FedAdam, the robust aggregators and
+Flower's DP wrappers all see only clean, full-precision replies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from flwr.app import Array, ArrayRecord, Message, MessageType, RecordDict
+from flwr.serverapp import Grid
+
+from edgenst.federated.compression import MalformedUpdate, decode_update, is_compressed, record_nbytes
+
+log = logging.getLogger("edgenst.federated")
+
+#: Metric keys every train reply carries (set by the client's device mod and train function).
+M_SKIPPED, M_REASON, M_SIM_SECONDS, M_PARTITION = "skipped", "skip-reason", "sim-seconds", "partition-id"
+REASONS = {0: "", 1: "dropout", 2: "battery"}
+
+
+@dataclass
+class RoundStats:
+    round: int = 0
+    sampled: int = 0
+    participants: int = 0  # replies aggregated
+    dropouts: int = 0  # did not answer: drop-out probability
+    battery_skips: int = 0
+    stragglers: int = 0  # past the round deadline
+    rejected: int = 0  # malformed updates
+    failures: int = 0  # error replies (a crashed ClientApp)
+    bytes_down: int = 0
+    bytes_up: int = 0  # of the aggregated replies
+    bytes_up_fp32: int = 0  # what the same replies would have been as fp32 arrays
+    sim_seconds: float = 0.0  # simulated wall-clock of the round
+    rejected_clients: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _client(reply: Message) -> str:
+    metrics = reply.content.metric_records.get("metrics") if reply.has_content() else None
+    part = f" (partition {int(metrics[M_PARTITION])})" if metrics is not None and M_PARTITION in metrics else ""
+    return f"node {reply.metadata.src_node_id}{part}"
+
+
+class RoundGuard(Grid):
+    """Delegates to ``grid``; screens train replies (see the module docstring)."""
+
+    def __init__(self, grid: Grid, *, round_deadline: float, max_norm_ratio: float, round_offset: int = 0) -> None:
+        self._grid = grid
+        self.round_deadline = round_deadline
+        self.max_norm_ratio = max_norm_ratio
+        self.round = round_offset
+        self.stats = RoundStats()
+
+    # --- plain delegation ---------------------------------------------------------------------
+    def set_run(self, run):  # type: ignore[override]
+        return self._grid.set_run(run)
+
+    @property
+    def run(self):  # type: ignore[override]
+        return self._grid.run
+
+    def create_message(self, content, message_type, dst_node_id, group_id, ttl=None):  # type: ignore[override]
+        return self._grid.create_message(content, message_type, dst_node_id, group_id, ttl)
+
+    def get_node_ids(self) -> Iterable[int]:
+        return self._grid.get_node_ids()
+
+    def push_messages(self, messages: Iterable[Message]) -> Iterable[str]:
+        return self._grid.push_messages(messages)
+
+    def pull_messages(self, message_ids: Iterable[str]) -> Iterable[Message]:
+        return self._grid.pull_messages(message_ids)
+
+    # --- the screen ---------------------------------------------------------------------------
+    def send_and_receive(self, messages: Iterable[Message], *, timeout: float | None = None) -> Iterable[Message]:
+        messages = list(messages)
+        train = [m for m in messages if m.metadata.message_type == MessageType.TRAIN]
+        if not train:
+            return self._grid.send_and_receive(messages, timeout=timeout)
+        self.round += 1
+        stats = RoundStats(round=self.round, sampled=len(train))
+        sent = train[0].content.array_records["arrays"]
+        stats.bytes_down = record_nbytes(sent) * len(train)
+        global_arrays = {k: v.numpy() for k, v in sent.items()}
+        replies = list(self._grid.send_and_receive(messages, timeout=timeout))
+        kept, deltas, times = [], [], []
+        for reply in replies:
+            who = _client(reply)
+            if reply.has_error():
+                stats.failures += 1
+                log.warning("round %d: %s failed: %s", self.round, who, reply.error.reason.strip().splitlines()[-1:])
+                continue
+            metrics = reply.content.metric_records.get("metrics")
+            if metrics is not None and metrics.get(M_SKIPPED, 0):
+                reason = REASONS.get(int(metrics.get(M_REASON, 0)), "")
+                if reason == "battery":
+                    stats.battery_skips += 1
+                else:
+                    stats.dropouts += 1
+                log.info("round %d: %s sat out (%s)", self.round, who, reason or "unavailable")
+                continue
+            sim = float(metrics.get(M_SIM_SECONDS, 0.0)) if metrics is not None else 0.0
+            if sim > self.round_deadline:
+                stats.stragglers += 1
+                log.info("round %d: %s missed the deadline (%.1f s > %.1f s); dropped", self.round, who, sim,
+                         self.round_deadline)
+                continue
+            try:
+                full, up = self._screen(reply, global_arrays)
+            except MalformedUpdate as e:
+                stats.rejected += 1
+                stats.rejected_clients.append(who)
+                log.warning("round %d: rejected the update from %s: %s", self.round, who, e)
+                continue
+            stats.bytes_up += up
+            delta = np.sqrt(sum(float(np.sum((full[k].astype(np.float64) - global_arrays[k]) ** 2)) for k in full))
+            kept.append((reply, full))
+            deltas.append(delta)
+            times.append(sim)
+        # A norm far above the others' (scaled, poisoned or diverged): reject against the median.
+        if len(deltas) >= 3:
+            med = float(np.median(deltas))
+            for i in reversed(range(len(kept))):
+                if med > 0 and deltas[i] > self.max_norm_ratio * med:
+                    reply, _ = kept.pop(i)
+                    who = _client(reply)
+                    stats.rejected += 1
+                    stats.rejected_clients.append(who)
+                    log.warning("round %d: rejected the update from %s: norm %.3g is %.0fx the median %.3g",
+                                self.round, who, deltas[i], deltas[i] / med, med)
+                    deltas.pop(i)
+                    times.pop(i)
+        out = []
+        for reply, full in kept:
+            record = ArrayRecord({k: Array(v) for k, v in full.items()})
+            stats.bytes_up_fp32 += record_nbytes(record)
+            reply.content = RecordDict({"arrays": record, "metrics": reply.content.metric_records["metrics"]})
+            out.append(reply)
+        stats.participants = len(out)
+        late = stats.stragglers > 0
+        stats.sim_seconds = self.round_deadline if late else (max(times) if times else 0.0)
+        self.stats = stats
+        return out
+
+    def _screen(self, reply: Message, global_arrays: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], int]:
+        content = reply.content
+        if set(content.array_records) != {"arrays"} or "metrics" not in content.metric_records:
+            raise MalformedUpdate(f"expected one ArrayRecord 'arrays' and metrics, got {sorted(content.keys())}")
+        record = content.array_records["arrays"]
+        up = record_nbytes(record)
+        if is_compressed(record):
+            full = decode_update(record, global_arrays)
+        else:
+            if list(record) != list(global_arrays):
+                missing = sorted(set(global_arrays) - set(record))[:2]
+                extra = sorted(set(record) - set(global_arrays))[:2]
+                raise MalformedUpdate(f"arrays do not match the model (missing {missing}, unexpected {extra})")
+            full = {}
+            for k, arr in record.items():
+                ref = global_arrays[k]
+                if tuple(arr.shape) != tuple(ref.shape) or arr.dtype != str(ref.dtype):
+                    raise MalformedUpdate(f"{k}: {arr.dtype} {tuple(arr.shape)}, expected {ref.dtype} {tuple(ref.shape)}")
+                try:
+                    full[k] = arr.numpy()
+                except Exception as e:
+                    raise MalformedUpdate(f"{k}: undecodable ({type(e).__name__})") from None
+                if full[k].shape != ref.shape or full[k].dtype != ref.dtype:
+                    raise MalformedUpdate(f"{k}: decoded to {full[k].dtype} {full[k].shape}")
+        for k, v in full.items():
+            if not np.isfinite(v).all():
+                raise MalformedUpdate(f"{k} holds NaN or inf")
+        weight = content.metric_records["metrics"].get("num-examples")
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or not (0 < weight < 1e12):
+            raise MalformedUpdate(f"num-examples must be a positive number, got {weight!r}")
+        return full, up

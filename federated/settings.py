@@ -1,0 +1,238 @@
+"""Run settings of the federated app: Flower's kebab-case ``run_config`` as one checked dataclass.
+
+``DEFAULTS`` mirrors ``[tool.flwr.app.config]`` in ``federated/pyproject.toml`` (a test keeps the two
+equal), so the app behaves the same under ``flwr run federated`` (settings from the pyproject plus
+``--run-config``) and under ``edgenst federate`` (Flower's ``run_simulation``, which passes no run
+config: the CLI bakes its settings into the apps instead, see ``server_app.make_server_app``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from edgenst.errors import InputError
+
+STRATEGIES = ("fedavg", "fedprox", "fedadam", "fedmedian", "fedtrimmedavg")
+COMPRESSIONS = ("none", "int8", "int8-topk")
+DP_MODES = ("none", "client-fixed", "server-fixed")
+MODES = ("fine-tune", "new-style")
+PARTITION_BY = ("category", "brightness", "colour")
+
+#: The app's run config with its defaults: a small offline demo (tiny student, procedural
+#: textures, random loss network, synthetic photos) so ``flwr run federated`` works anywhere.
+DEFAULTS: dict[str, Any] = {
+    "num-server-rounds": 3,
+    "clients-per-round": 4,
+    "strategy": "fedavg",
+    "proximal-mu": 0.01,
+    "trim-beta": 0.2,
+    "server-lr": 0.01,
+    "mode": "fine-tune",
+    "model": "tiny",
+    "styles": "texture:swirl,texture:mosaic",
+    "new-style": "",
+    "train": "style+head",
+    "photos": "synthetic",
+    "server-photos": "",
+    "holdout": 0.2,
+    "eval-photos": 8,
+    "partition-by": "category",
+    "alpha": 0.5,
+    "crop": 64,
+    "batch": 2,
+    "lr": 0.002,
+    "style-size": 128,
+    "style-weight": 10.0,
+    "local-steps": 0,
+    "max-local-steps": 20,
+    "time-budget": 0.1,
+    "round-deadline": 0.3,
+    "profile-mix": "low:0.3,mid:0.5,high:0.2",
+    "simulate-profiles": True,
+    "compression": "none",
+    "topk": 0.1,
+    "dp": "none",
+    "dp-noise": 0.1,
+    "dp-clip": 1.0,
+    "max-norm-ratio": 10.0,
+    "faulty": "",
+    "teacher": "random",
+    "teacher-weights": "",
+    "teacher-width": 8,
+    "pyramid-levels": 1,
+    "run-dir": "~/.edgenst/federated-run",
+    "resume": True,
+    "seed": 0,
+    "threads": 1,
+}
+
+
+@dataclass(frozen=True)
+class FedSettings:
+    num_server_rounds: int
+    clients_per_round: int
+    strategy: str
+    proximal_mu: float
+    trim_beta: float
+    server_lr: float
+    mode: str
+    model: str
+    styles: str
+    new_style: str
+    train: str
+    photos: str
+    server_photos: str
+    holdout: float
+    eval_photos: int
+    partition_by: str
+    alpha: float
+    crop: int
+    batch: int
+    lr: float
+    style_size: int
+    style_weight: float
+    local_steps: int
+    max_local_steps: int
+    time_budget: float
+    round_deadline: float
+    profile_mix: str
+    simulate_profiles: bool
+    compression: str
+    topk: float
+    dp: str
+    dp_noise: float
+    dp_clip: float
+    max_norm_ratio: float
+    faulty: str
+    teacher: str
+    teacher_weights: str
+    teacher_width: int
+    pyramid_levels: int
+    run_dir: str
+    resume: bool
+    seed: int
+    threads: int
+
+    def __post_init__(self) -> None:
+        choices = {"strategy": STRATEGIES, "compression": COMPRESSIONS, "dp": DP_MODES, "mode": MODES,
+                   "partition_by": PARTITION_BY, "train": ("all", "style", "style+head")}
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise InputError(f"{_kebab(name)} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+        checks = {
+            "num_server_rounds": self.num_server_rounds >= 1,
+            "clients_per_round": self.clients_per_round >= 1,
+            "proximal_mu": self.proximal_mu >= 0,
+            "trim_beta": 0 <= self.trim_beta < 0.5,
+            "server_lr": 0 < self.server_lr < 10,
+            "holdout": 0 <= self.holdout < 1,
+            "eval_photos": self.eval_photos >= 1,
+            "alpha": self.alpha > 0,
+            "crop": self.crop >= 32 and self.crop % 4 == 0,
+            "batch": self.batch >= 1,
+            "lr": 0 < self.lr < 1,
+            "style_size": self.style_size >= 32,
+            "style_weight": self.style_weight >= 0,
+            "local_steps": self.local_steps >= 0,
+            "max_local_steps": self.max_local_steps >= 1,
+            "time_budget": self.time_budget > 0,
+            "round_deadline": self.round_deadline > 0,
+            "topk": 0 < self.topk <= 1,
+            "dp_noise": self.dp_noise >= 0,
+            "dp_clip": self.dp_clip > 0,
+            "max_norm_ratio": self.max_norm_ratio > 1,
+            "teacher_width": self.teacher_width >= 1,
+            "pyramid_levels": self.pyramid_levels >= 1,
+            "threads": self.threads >= 1,
+        }
+        bad = [n for n, ok in checks.items() if not ok]
+        if bad:
+            raise InputError(f"bad setting {_kebab(bad[0])}={getattr(self, bad[0])!r}: see the table in federated/README.md")
+        if self.mode == "new-style" and not self.new_style:
+            raise InputError("mode new-style needs the painting: new-style=PATH")
+        if self.dp != "none" and self.compression != "none":
+            raise InputError("dp and compression do not combine (the clipping needs full updates); choose one")
+        if self.strategy == "fedmedian" and self.dp != "none":
+            raise InputError("DP wrappers need a FedAvg-type strategy, not fedmedian")
+        from edgenst.federated.profiles import parse_mix
+
+        parse_mix(self.profile_mix)
+        parse_faulty(self.faulty)
+
+    @classmethod
+    def from_config(cls, *layers: Mapping[str, Any]) -> "FedSettings":
+        """Defaults, then each mapping in turn (later wins); keys are kebab-case as in Flower."""
+        merged: dict[str, Any] = dict(DEFAULTS)
+        for layer in layers:
+            for key, value in (layer or {}).items():
+                if key not in DEFAULTS:
+                    raise InputError(f"unknown federated setting {key!r}; known: {', '.join(DEFAULTS)}")
+                merged[key] = value
+        kw: dict[str, Any] = {}
+        for f in fields(cls):
+            key = _kebab(f.name)
+            default = DEFAULTS[key]
+            kw[f.name] = _coerce(key, merged[key], type(default))
+        return cls(**kw)
+
+    def to_config(self) -> dict[str, Any]:
+        return {_kebab(k): v for k, v in asdict(self).items()}
+
+    @property
+    def style_list(self) -> list[str]:
+        return [s.strip() for s in self.styles.split(",") if s.strip()]
+
+    @property
+    def run_path(self) -> Path:
+        return Path(self.run_dir).expanduser()
+
+    def identity(self) -> dict[str, Any]:
+        """What a resumed run must share with the run it continues."""
+        d = self.to_config()
+        for k in ("num-server-rounds", "run-dir", "resume", "threads"):
+            d.pop(k)
+        return d
+
+
+FAULT_KINDS = ("nan", "shape", "dtype", "scale", "missing")
+
+
+def parse_faulty(spec: str) -> dict[int, str]:
+    """``"nan:0,scale:3"`` -> {partition: fault}: clients that send broken updates (for tests and
+    robustness runs: NaN values, a wrong shape or dtype, a 1000x scaled delta, a missing array)."""
+    out: dict[int, str] = {}
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        kind, sep, pid = part.strip().partition(":")
+        if kind not in FAULT_KINDS or not sep or not pid.strip().isdigit():
+            raise InputError(f"faulty: expected KIND:PARTITION with KIND in {', '.join(FAULT_KINDS)}, got {part!r}")
+        out[int(pid)] = kind
+    return out
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _coerce(key: str, value: Any, kind: type) -> Any:
+    try:
+        if kind is bool:
+            if isinstance(value, str):
+                if value.lower() in ("true", "1", "yes", "on"):
+                    return True
+                if value.lower() in ("false", "0", "no", "off"):
+                    return False
+                raise ValueError(value)
+            return bool(value)
+        if kind is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            return int(value)
+        if kind is float:
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise InputError(f"setting {key} must be a {kind.__name__}, got {value!r}") from None

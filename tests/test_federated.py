@@ -1,0 +1,466 @@
+"""Federated fine-tuning: settings, partitions, phone profiles, compression, the server's screen,
+checkpoints and resume, and whole runs in Flower's Simulation Engine (Ray).
+
+Most tests drive the real ServerApp logic and ClientApp through ``InlineGrid``, a Flower ``Grid``
+that hands each message straight to the ClientApp in this process (fast, deterministic); the tests
+marked ``ray`` run the same apps through ``flwr.simulation.run_simulation``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from flwr.app import Array, ArrayRecord, ConfigRecord, Context, Error, Message, MessageType, MetricRecord, RecordDict
+from flwr.serverapp import Grid
+
+from edgenst.errors import InputError
+from edgenst.federated import checkpoint as ckpt_mod
+from edgenst.federated import server_app as server_mod
+from edgenst.federated.client_app import make_client_app
+from edgenst.federated.compression import MalformedUpdate, decode_update, encode_update, record_nbytes
+from edgenst.federated.guard import RoundGuard
+from edgenst.federated.partition import dirichlet_partition, make_synthetic_photos, photo_set
+from edgenst.federated.profiles import TIERS, battery_after, draw_profile, parse_mix, plan_round
+from edgenst.federated.server_app import run_server
+from edgenst.federated.settings import DEFAULTS, FedSettings
+from edgenst.federated.task import start_model, to_arrays
+from edgenst.models.serialization import load_model
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def tiny(tmp_path: Path, **kw) -> dict:
+    """Settings of a small, fast federation; photos are generated once per test folder."""
+    base = {"run-dir": str(tmp_path / "run"), "photos": "synthetic:24", "num-server-rounds": 2, "clients-per-round": 3,
+            "style-size": 64, "crop": 32, "teacher-width": 16, "simulate-profiles": False, "local-steps": 2,
+            "lr": 0.01}
+    base.update(kw)
+    return base
+
+
+@pytest.fixture(autouse=True)
+def _server_task_identity(monkeypatch: pytest.MonkeyPatch):
+    """Messages made outside a SuperLink need the task identity a ServerApp process has."""
+    from flwr.supercore.task_identity import TaskIdentity
+
+    for attr, value in (("_task_id", 1), ("_run_id", 1), ("_node_id", 0)):
+        monkeypatch.setattr(TaskIdentity, attr, getattr(TaskIdentity, attr) or value)
+
+
+# --- an in-process Grid ---------------------------------------------------------------------------
+
+
+class InlineGrid(Grid):
+    """N nodes whose ClientApp runs in this process, each with its own persistent Context."""
+
+    def __init__(self, client_app, num_nodes: int, run_config: dict | None = None) -> None:
+        self.app = client_app
+        self.contexts = {
+            1000 + i: Context(run_id=1, node_id=1000 + i, node_config={"partition-id": i, "num-partitions": num_nodes},
+                              state=RecordDict(), run_config=dict(run_config or {}))
+            for i in range(num_nodes)
+        }
+        self.rounds_sent = 0
+
+    def set_run(self, run):
+        pass
+
+    @property
+    def run(self):
+        return None
+
+    def create_message(self, content, message_type, dst_node_id, group_id, ttl=None):
+        return Message(content=content, message_type=message_type, dst_node_id=dst_node_id, group_id=group_id)
+
+    def get_node_ids(self):
+        return list(self.contexts)
+
+    def push_messages(self, messages):
+        raise NotImplementedError
+
+    def pull_messages(self, message_ids):
+        raise NotImplementedError
+
+    def send_and_receive(self, messages, *, timeout=None):
+        replies = []
+        for msg in messages:
+            # What the wire does: the node gets its own copy of the content.
+            copy = Message(content=RecordDict({k: _copy_record(v) for k, v in msg.content.items()}),
+                           message_type=msg.metadata.message_type, dst_node_id=msg.metadata.dst_node_id)
+            try:
+                replies.append(self.app(copy, self.contexts[msg.metadata.dst_node_id]))
+            except Exception as e:  # a crashed ClientApp answers with an error, as in Flower
+                replies.append(Message(Error(code=0, reason=f"{type(e).__name__}: {e}"), reply_to=copy))
+        return replies
+
+
+def _copy_record(rec):
+    if isinstance(rec, ArrayRecord):
+        return ArrayRecord({k: Array(v.numpy().copy()) for k, v in rec.items()})
+    return type(rec)(dict(rec))
+
+
+def run_inline(settings: dict, nodes: int = 4) -> list[dict]:
+    grid = InlineGrid(make_client_app(settings), nodes)
+    return run_server(grid, FedSettings.from_config(settings))
+
+
+# --- settings --------------------------------------------------------------------------------------
+
+
+def test_app_config_in_pyproject_matches_the_defaults() -> None:
+    cfg = tomllib.loads((REPO / "federated" / "pyproject.toml").read_text())["tool"]["flwr"]["app"]
+    assert cfg["config"] == DEFAULTS
+    assert cfg["components"] == {"serverapp": "edgenst.federated.server_app:app",
+                                 "clientapp": "edgenst.federated.client_app:app"}
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"strategy": "fedsgd"}, "strategy must be one of"),
+    ({"alpha": 0}, "alpha"),
+    ({"num-server-rounds": "three"}, "must be a int"),
+    ({"no-such-key": 1}, "unknown federated setting"),
+    ({"mode": "new-style"}, "needs the painting"),
+    ({"profile-mix": "tiny:1"}, "profile-mix"),
+    ({"faulty": "nan"}, "faulty"),
+    ({"compression": "int8", "dp": "client-fixed"}, "do not combine"),
+    ({"crop": 30}, "crop"),
+])
+def test_bad_settings_are_input_errors(bad: dict, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        FedSettings.from_config(bad)
+
+
+def test_settings_coerce_strings_from_the_command_line() -> None:
+    s = FedSettings.from_config({"num-server-rounds": "5", "resume": "false", "alpha": "0.3"})
+    assert (s.num_server_rounds, s.resume, s.alpha) == (5, False, 0.3)
+
+
+# --- partitions -------------------------------------------------------------------------------------
+
+
+def test_dirichlet_partition_is_complete_disjoint_and_non_iid() -> None:
+    labels = [i % 4 for i in range(200)]
+    for alpha in (0.1, 100.0):
+        parts = dirichlet_partition(labels, 10, alpha, seed=0)
+        flat = [i for p in parts for i in p]
+        assert sorted(flat) == list(range(200)) and all(parts)
+    def dominance(alpha: float) -> float:  # share of each client's largest category
+        return float(np.mean([np.bincount([labels[i] for i in p]).max() / len(p)
+                              for p in dirichlet_partition(labels, 10, alpha, seed=1)]))
+    assert dominance(0.1) > 0.8 > 0.45 > dominance(100.0)
+    assert dirichlet_partition(labels, 10, 0.5, seed=3) == dirichlet_partition(labels, 10, 0.5, seed=3)
+
+
+def test_partition_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="5 photos for 6 clients"):
+        dirichlet_partition([0] * 5, 6, 0.5, seed=0)
+    with pytest.raises(InputError, match="no such photo folder"):
+        photo_set(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no images"):
+        photo_set(tmp_path / "empty")
+
+
+def test_categories_come_from_sub_folders_or_brightness(tmp_path: Path) -> None:
+    root = make_synthetic_photos(tmp_path / "p", 12, size=32)
+    ps = photo_set(root)
+    assert ps.categories == ("forest", "indoor", "night", "sky") and len(ps.paths) == 12
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for p in Path(root).rglob("*.png"):
+        (flat / p.name).write_bytes(p.read_bytes())
+    by_light = photo_set(flat)
+    assert by_light.categories[0].startswith("brightness") and len(set(by_light.labels)) == 4
+
+
+# --- phone profiles ------------------------------------------------------------------------------------
+
+
+def test_profiles_are_fixed_per_client_and_follow_the_mix() -> None:
+    assert draw_profile(7, 0, "low:1,mid:1,high:1") == draw_profile(7, 0, "low:1,mid:1,high:1")
+    tiers = [draw_profile(i, 0, "low:0.3,mid:0.5,high:0.2").tier for i in range(2000)]
+    assert abs(tiers.count("mid") / 2000 - 0.5) < 0.05
+    assert parse_mix("high:2") == {"high": 1.0}
+
+
+def test_round_plan_compute_memory_battery_dropout() -> None:
+    low, high = TIERS["low"], TIERS["high"]
+    kw = dict(partition_id=0, seed=0, server_round=1, crop=256, batch=8, time_budget=10.0)
+    p_low = plan_round(low, 1.0, **kw)
+    p_high = plan_round(high, 1.0, **kw)
+    if p_low.participate and p_high.participate:
+        assert p_low.crop <= low.max_crop and p_low.batch == 1 and p_high.batch == 4
+        assert p_low.steps < p_high.steps
+    no_drop = type(low)(**{**low.to_dict(), "dropout": 0.0})
+    assert plan_round(no_drop, 0.1, **kw).reason == "battery"
+    skipped = plan_round(no_drop, 0.1, **kw)
+    assert battery_after(no_drop, 0.1, skipped) == pytest.approx(0.1 + no_drop.charge_per_round)
+    always_gone = type(low)(**{**low.to_dict(), "dropout": 1.0})
+    assert plan_round(always_gone, 1.0, **kw).reason == "dropout"
+    assert low.upload_seconds(2_000_000) == pytest.approx(16.0)
+
+
+# --- compression ----------------------------------------------------------------------------------------
+
+
+def _student_arrays(train: str = "style+head") -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    s = FedSettings.from_config({"model": "tiny", "train": train})
+    spec = start_model(s)
+    old = {k: torch.from_numpy(v.numpy()) for k, v in to_arrays(spec.model, spec.names).items()}
+    new = {k: v + 0.01 * torch.randn_like(v) for k, v in old.items()}
+    return old, new
+
+
+@pytest.mark.parametrize("scheme", ["int8", "int8-topk"])
+def test_compressed_updates_decode_and_shrink_at_least_4x(scheme: str) -> None:
+    old, new = _student_arrays("all")
+    record, residual = encode_update(new, old, scheme, topk=0.1)
+    fp32 = ArrayRecord({k: Array(v.numpy()) for k, v in new.items()})
+    assert record_nbytes(fp32) / record_nbytes(record) >= (4 if scheme == "int8" else 6)
+    decoded = decode_update(record, {k: v.numpy() for k, v in old.items()})
+    for k in old:
+        sent = torch.from_numpy(decoded[k]) - old[k]
+        # what was not sent is exactly the residual carried to the next round
+        torch.testing.assert_close(sent + residual[k], new[k] - old[k], atol=1e-6, rtol=0)
+        if scheme == "int8":
+            assert float((new[k] - old[k]).abs().max()) / 127 * 0.51 >= float(residual[k].abs().max())
+
+
+def test_tampered_compressed_updates_are_malformed() -> None:
+    old, new = _student_arrays()
+    ref = {k: v.numpy() for k, v in old.items()}
+    record, _ = encode_update(new, old, "int8-topk")
+    bad_idx = ArrayRecord(dict(record))
+    bad_idx["edgenst-idx"] = Array(np.full(record["edgenst-idx"].shape, 10**9, np.int32))
+    with pytest.raises(MalformedUpdate, match="out of range"):
+        decode_update(bad_idx, ref)
+    short = ArrayRecord(dict(record))
+    short["edgenst-scale"] = Array(np.ones(2, np.float32))
+    with pytest.raises(MalformedUpdate, match="scales"):
+        decode_update(short, ref)
+    nan_scale = ArrayRecord(dict(record))
+    nan_scale["edgenst-scale"] = Array(np.full(len(ref), np.nan, np.float32))
+    with pytest.raises(MalformedUpdate, match="non-finite"):
+        decode_update(nan_scale, ref)
+
+
+# --- the server's screen --------------------------------------------------------------------------------
+
+
+class FakeGrid(InlineGrid):
+    """Replies are prepared by the test: node id -> function(message) -> reply."""
+
+    def __init__(self, behaviours):
+        self.behaviours = behaviours
+        self.contexts = {n: None for n in behaviours}
+
+    def send_and_receive(self, messages, *, timeout=None):
+        return [self.behaviours[m.metadata.dst_node_id](m) for m in messages]
+
+
+def _reply(msg: Message, arrays: dict[str, np.ndarray] | None, **metrics) -> Message:
+    content = RecordDict({"metrics": MetricRecord({"num-examples": 4, "sim-seconds": 1.0, "partition-id": 0, **metrics})})
+    if arrays is not None:
+        content["arrays"] = ArrayRecord({k: Array(v) for k, v in arrays.items()})
+    return Message(content, reply_to=msg)
+
+
+def test_guard_rejects_malformed_updates_by_name_and_keeps_the_rest(caplog) -> None:
+    rng = np.random.default_rng(0)
+    glob = {"a": rng.normal(size=(4, 3)).astype(np.float32), "b": rng.normal(size=5).astype(np.float32)}
+
+    def good(scale):
+        return lambda m: _reply(m, {k: v + scale * 0.01 for k, v in glob.items()}, **{"partition-id": 1})
+    behaviours = {
+        1: good(1.0), 2: good(1.2), 3: good(0.8),
+        4: lambda m: _reply(m, {"a": np.full((4, 3), np.nan, np.float32), "b": glob["b"]}, **{"partition-id": 4}),
+        5: lambda m: _reply(m, {"a": np.zeros((3, 3), np.float32), "b": glob["b"]}, **{"partition-id": 5}),
+        6: lambda m: _reply(m, {"a": glob["a"].astype(np.float64), "b": glob["b"]}),
+        7: lambda m: _reply(m, {"a": glob["a"]}),
+        8: lambda m: _reply(m, {k: v + 50.0 for k, v in glob.items()}, **{"partition-id": 8}),
+        9: lambda m: _reply(m, None, skipped=1, **{"skip-reason": 2}),
+        10: lambda m: _reply(m, dict(glob), **{"sim-seconds": 99.0}),
+        11: lambda m: Message(Error(code=0, reason="boom"), reply_to=m),
+        12: lambda m: _reply(m, dict(glob), **{"num-examples": float("nan")}),
+    }
+    guard = RoundGuard(FakeGrid(behaviours), round_deadline=10.0, max_norm_ratio=10.0)
+    sent = ArrayRecord({k: Array(v) for k, v in glob.items()})
+    msgs = [Message(RecordDict({"arrays": sent, "config": ConfigRecord()}), dst_node_id=n, message_type=MessageType.TRAIN)
+            for n in behaviours]
+    with caplog.at_level(logging.INFO, logger="edgenst.federated"):
+        kept = guard.send_and_receive(msgs)
+    st = guard.stats
+    assert len(kept) == 3 and st.participants == 3
+    assert (st.rejected, st.battery_skips, st.stragglers, st.failures) == (6, 1, 1, 1)
+    text = caplog.text
+    assert "rejected the update from node 4 (partition 4): a holds NaN or inf" in text
+    assert "node 5 (partition 5): a: float32 (3, 3), expected float32 (4, 3)" in text
+    assert "node 8 (partition 8)" in text and "the median" in text
+    assert "missed the deadline" in text and "sat out (battery)" in text
+    assert st.sim_seconds == 10.0 and st.bytes_up > 0 and st.bytes_down == record_nbytes(sent) * len(msgs)
+
+
+# --- whole runs, in process --------------------------------------------------------------------------
+
+
+def test_inline_run_improves_checkpoints_every_round_and_writes_a_model(tmp_path: Path) -> None:
+    s = tiny(tmp_path, **{"num-server-rounds": 3})
+    history = run_inline(s)
+    assert [h["round"] for h in history] == [0, 1, 2, 3]
+    assert history[-1]["eval_total"] < history[0]["eval_total"]
+    assert all(h["participants"] == 3 for h in history[1:])
+    run = tmp_path / "run"
+    assert ckpt_mod.list_rounds(run) == [2, 3]  # the last two kept
+    model, info = load_model(run / "model.safetensors")
+    assert info.styles == ["swirl", "mosaic"]
+    saved = json.loads((run / "round-0003.json").read_text())
+    assert saved["identity"]["strategy"] == "fedavg" and len(saved["history"]) == 4
+
+
+def test_frozen_parameters_never_change(tmp_path: Path) -> None:
+    s = tiny(tmp_path, train="style")
+    run_inline(s)
+    start = start_model(FedSettings.from_config(s))
+    after, _ = load_model(tmp_path / "run" / "model.safetensors")
+    for name, p in start.model.state_dict().items():
+        same = torch.equal(p, after.state_dict()[name])
+        assert same == (name not in start.names), name
+
+
+def test_resume_after_a_crash_ends_where_an_uninterrupted_run_ends(tmp_path: Path, monkeypatch) -> None:
+    whole = run_inline(tiny(tmp_path / "a", **{"num-server-rounds": 3}))
+    real = server_mod.save_round
+
+    def crash_in_round_2(run_dir, rnd, *a, **k):
+        if rnd == 2:
+            raise RuntimeError("power cut")
+        return real(run_dir, rnd, *a, **k)
+
+    settings = tiny(tmp_path / "b", **{"num-server-rounds": 3})
+    monkeypatch.setattr(server_mod, "save_round", crash_in_round_2)
+    with pytest.raises(RuntimeError, match="power cut"):
+        run_inline(settings)
+    monkeypatch.setattr(server_mod, "save_round", real)
+    assert ckpt_mod.list_rounds(tmp_path / "b" / "run") == [0, 1]
+    resumed = run_inline(settings)
+    assert [h["round"] for h in resumed] == [0, 1, 2, 3]
+    assert resumed[-1]["eval_total"] == pytest.approx(whole[-1]["eval_total"], rel=1e-5)
+    with pytest.raises(InputError, match="different federated run"):
+        run_inline({**settings, "lr": 0.02})
+    with pytest.raises(InputError, match="already holds round checkpoints"):
+        run_inline({**settings, "resume": False})
+
+
+def test_damaged_last_checkpoint_falls_back_to_the_one_before(tmp_path: Path) -> None:
+    run_inline(tiny(tmp_path))
+    run = tmp_path / "run"
+    (run / "round-0002.safetensors").write_bytes(b"garbage")
+    saved = ckpt_mod.load_latest(run)
+    assert saved is not None and saved.round == 1
+
+
+@pytest.mark.parametrize("strategy", ["fedprox", "fedadam", "fedmedian", "fedtrimmedavg"])
+def test_flower_strategies_run(tmp_path: Path, strategy: str) -> None:
+    history = run_inline(tiny(tmp_path, strategy=strategy, **{"num-server-rounds": 1, "clients-per-round": 4}))
+    assert history[-1]["participants"] == 4
+    assert np.isfinite(history[-1]["eval_total"])
+
+
+def test_faulty_clients_are_rejected_and_the_round_goes_on(tmp_path: Path) -> None:
+    s = tiny(tmp_path, faulty="nan:0,shape:1,scale:2", **{"num-server-rounds": 1, "clients-per-round": 6})
+    history = run_inline(s, nodes=6)
+    last = history[-1]
+    assert last["rejected"] == 3 and last["participants"] == 3
+    assert {c.split("(")[1].rstrip(")") for c in last["rejected_clients"]} == {"partition 0", "partition 1", "partition 2"}
+    assert last["eval_total"] < history[0]["eval_total"]
+
+
+def test_compressed_run_counts_bytes(tmp_path: Path) -> None:
+    fp32 = run_inline(tiny(tmp_path / "a", **{"num-server-rounds": 1}))[-1]
+    q = run_inline(tiny(tmp_path / "b", compression="int8", **{"num-server-rounds": 1}))[-1]
+    assert fp32["bytes_up"] == fp32["bytes_up_fp32"]
+    assert q["bytes_up"] * 4 <= q["bytes_up_fp32"] == fp32["bytes_up_fp32"]
+
+
+@pytest.mark.parametrize("dp", ["client-fixed", "server-fixed"])
+def test_flower_dp_wrappers_run(tmp_path: Path, dp: str) -> None:
+    h = run_inline(tiny(tmp_path, dp=dp, **{"num-server-rounds": 1, "dp-clip": 0.5}))
+    assert h[-1]["participants"] == 3 and np.isfinite(h[-1]["eval_total"])
+
+
+def test_profiles_make_phones_skip_and_report_time(tmp_path: Path) -> None:
+    s = tiny(tmp_path, **{"simulate-profiles": True, "local-steps": 0, "profile-mix": "low:1", "clients-per-round": 8,
+                          "num-server-rounds": 2, "time-budget": 0.2, "round-deadline": 0.5, "photos": "synthetic:40"})
+    history = run_inline(s, nodes=8)
+    rounds = history[1:]
+    assert sum(h["dropouts"] + h["battery_skips"] for h in rounds) >= 1  # low tier: 25% drop-out
+    assert all(h["participants"] + h["dropouts"] + h["battery_skips"] + h["stragglers"] == 8 for h in rounds)
+    assert all(0 < h["sim_seconds"] <= 0.5 for h in rounds)
+
+
+def test_new_style_mode_trains_only_the_new_style(tmp_path: Path) -> None:
+    s = tiny(tmp_path, mode="new-style", **{"new-style": "texture:stripes", "num-server-rounds": 1})
+    history = run_inline(s)
+    model, info = load_model(tmp_path / "run" / "model.safetensors")
+    assert info.styles == ["swirl", "mosaic", "stripes"]
+    start = start_model(FedSettings.from_config(s))
+    scale = "stem_affine.scale"
+    assert torch.equal(model.state_dict()[scale][:, :2], start.model.state_dict()[scale][:, :2])
+    assert not torch.equal(model.state_dict()[scale][:, 2], start.model.state_dict()[scale][:, 2])
+    assert history[-1]["eval_total"] < history[0]["eval_total"]
+
+
+# --- CLI --------------------------------------------------------------------------------------------------
+
+
+def test_cli_bad_input_exits_2(tmp_path: Path, capsys) -> None:
+    from edgenst.cli.main import main
+
+    assert main(["federate", "--out", str(tmp_path / "r"), "--photos", str(tmp_path / "none")]) == 2
+    assert "no such photo folder" in capsys.readouterr().err
+    assert main(["federate", "--out", str(tmp_path / "r"), "--clients", "40", "--set", "photos=synthetic:24"]) == 2
+    assert "photos for 40 clients" in capsys.readouterr().err
+    assert main(["federate", "--out", str(tmp_path / "r"), "--set", "alpha"]) == 2
+    assert "KEY=VALUE" in capsys.readouterr().err
+
+
+# --- Flower's Simulation Engine (Ray) ---------------------------------------------------------------------
+
+ray = pytest.importorskip("ray", reason='needs flwr[simulation] (Ray)')
+
+
+@pytest.mark.slow
+def test_simulation_engine_run_with_faulty_client_and_compression(tmp_path: Path) -> None:
+    from edgenst.federated.simulation import simulate
+
+    s = tiny(tmp_path, compression="int8-topk", faulty="nan:1", **{"clients-per-round": 4, "simulate-profiles": True,
+                                                                   "profile-mix": "high:1"})
+    history = simulate(s, 4, cpus=2)
+    assert [h["round"] for h in history] == [0, 1, 2]
+    assert all(h["rejected"] <= 1 and h["failures"] == 0 for h in history[1:])
+    assert sum(h["rejected"] for h in history[1:]) >= 1
+    assert history[-1]["eval_total"] < history[0]["eval_total"]
+    assert all(h["bytes_up"] * 4 <= h["bytes_up_fp32"] for h in history[1:] if h["participants"])
+
+
+@pytest.mark.slow
+def test_simulation_engine_resumes_after_a_crash(tmp_path: Path, monkeypatch) -> None:
+    from edgenst.federated.simulation import simulate
+
+    s = tiny(tmp_path, **{"num-server-rounds": 3})
+    real = server_mod.save_round
+    monkeypatch.setattr(server_mod, "save_round",
+                        lambda d, rnd, *a, **k: (_ for _ in ()).throw(RuntimeError("power cut")) if rnd == 2 else real(d, rnd, *a, **k))
+    with pytest.raises(Exception):
+        simulate(s, 3, cpus=2)
+    monkeypatch.setattr(server_mod, "save_round", real)
+    assert ckpt_mod.list_rounds(tmp_path / "run")[-1] == 1
+    history = simulate(s, 3, cpus=2)
+    assert [h["round"] for h in history] == [0, 1, 2, 3]
