@@ -224,6 +224,9 @@ def main() -> int:
     ap.add_argument("--scale-clients", default="10,100,1000")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--only", default="", help="comma list of run names to (re)run; the others are read from the "
+                    "existing federated.json in --out")
+    ap.add_argument("--topk", type=float, default=0.25)
     ap.add_argument("--work", type=Path, default=Path("/tmp/edgenst-bench-federated"))
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
@@ -244,13 +247,22 @@ def main() -> int:
     if prev.is_file():
         old = json.loads(prev.read_text())
         result.update({k: old[k] for k in ("quality", "scale") if k in old})
+        if args.only or args.skip_quality or args.skip_scale:
+            result["earlier_command"] = old.get("command")
     if not args.skip_quality:
-        runs = [centralized(args),
-                federated(args, "fedavg"),
-                federated(args, "fedadam", strategy="fedadam", **{"server-lr": args.server_lr}),
-                federated(args, "fedadam+int8", strategy="fedadam", compression="int8", **{"server-lr": args.server_lr}),
-                federated(args, "fedadam+int8-topk10", strategy="fedadam", compression="int8-topk", topk=0.1,
-                          **{"server-lr": args.server_lr})]
+        topk_name = f"fedadam+int8-topk{round(100 * args.topk)}"
+        plan = {
+            "centralized": lambda: centralized(args),
+            "fedavg": lambda: federated(args, "fedavg"),
+            "fedadam": lambda: federated(args, "fedadam", strategy="fedadam", **{"server-lr": args.server_lr}),
+            "fedadam+int8": lambda: federated(args, "fedadam+int8", strategy="fedadam", compression="int8",
+                                              **{"server-lr": args.server_lr}),
+            topk_name: lambda: federated(args, topk_name, strategy="fedadam", compression="int8-topk", topk=args.topk,
+                                         **{"server-lr": args.server_lr}),
+        }
+        only = [n for n in args.only.split(",") if n]
+        old_runs = {r["name"]: r for r in result.get("quality", {}).get("runs", [])}
+        runs = [old_runs[n] if only and n not in only and n in old_runs else make() for n, make in plan.items()]
         result["quality"] = {"runs": runs, "bars": bars(runs)}
         plot(args.out / "federated_quality.png", runs)
     if not args.skip_scale:
@@ -269,7 +281,7 @@ def bars(runs: list[dict]) -> dict:
            "federated_vs_centralized": round(gain[best_fed] / gain["centralized"], 3) if gain["centralized"] > 0 else None}
     out["federated_improves"] = gain[best_fed] > 0
     out["federated_bar_met"] = bool(out["federated_vs_centralized"] is not None and out["federated_vs_centralized"] >= BAR_FED)
-    for name in ("fedadam+int8", "fedadam+int8-topk10"):
+    for name in [n for n in by if n.startswith("fedadam+")]:
         r = by[name]
         out[name] = {"bytes_ratio": round(r["bytes_up_per_client"] / by["fedadam"]["bytes_up_per_client"], 4),
                      "quality_ratio": round(gain[name] / gain["fedadam"], 3) if gain["fedadam"] > 0 else None}
@@ -303,7 +315,7 @@ def report(res: dict) -> str:
                   f"- federated ({b['best_federated']}) reaches **{b['federated_vs_centralized']}** of the centralized "
                   f"improvement (bar >= {BAR_FED}): **{'met' if b['federated_bar_met'] else 'NOT met'}**; improves on the "
                   f"start model: **{'yes' if b['federated_improves'] else 'no'}**"]
-        for name in ("fedadam+int8", "fedadam+int8-topk10"):
+        for name in [n for n in b if n.startswith("fedadam+")]:
             c = b[name]
             lines.append(f"- {name}: {c['bytes_ratio']:.3f} of fp32 upload bytes (bar <= {BAR_COMPRESSED_BYTES}), "
                          f"{c['quality_ratio']} of the fp32 improvement (bar >= {BAR_COMPRESSED_QUALITY}): "

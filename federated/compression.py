@@ -2,8 +2,8 @@
 
 Client side, ``compression_mod`` (a Flower ClientApp mod) replaces the trained arrays in a train
 reply by the *delta* to the global arrays it received, quantized to int8 with one scale per tensor
-(``int8``), or only the largest ``topk`` fraction of each tensor's entries, as int8 values plus
-int32 flat indices (``int8-topk``). What quantization and sparsification leave out is carried to
+(``int8``), or only the largest ``topk`` fraction of each tensor's entries, as int8 values plus a
+one-bit-per-parameter mask of where they go (``int8-topk``). What quantization and sparsification leave out is carried to
 the next round (error feedback, kept in the node's ``Context.state``). The scheme is chosen by the
 server (``compression`` in the train config), so clients need no settings of their own.
 
@@ -21,7 +21,7 @@ import torch
 from flwr.app import Array, ArrayRecord, Context, Message, MessageType, RecordDict
 from flwr.clientapp.typing import ClientAppCallable
 
-KEY_Q, KEY_SCALE, KEY_IDX = "edgenst-q", "edgenst-scale", "edgenst-idx"
+KEY_Q, KEY_SCALE, KEY_MASK = "edgenst-q", "edgenst-scale", "edgenst-mask"
 RESIDUAL_KEY = "edgenst-residual"
 
 
@@ -47,7 +47,7 @@ def encode_update(new: dict[str, torch.Tensor], old: dict[str, torch.Tensor], sc
     """(compressed record, new residual). Keys follow ``old``'s order, which the server shares."""
     if scheme not in ("int8", "int8-topk"):
         raise ValueError(f"unknown compression {scheme!r}")
-    qs, scales, idxs = [], [], []
+    qs, scales, masks = [], [], []
     new_residual: dict[str, torch.Tensor] = {}
     offset = 0
     for name, base in old.items():
@@ -67,7 +67,9 @@ def encode_update(new: dict[str, torch.Tensor], old: dict[str, torch.Tensor], sc
             sent = q.float() * scale
         else:
             sent[idx] = q.float() * scale
-            idxs.append((idx + offset).to(torch.int32))
+            mask = torch.zeros(delta.numel(), dtype=torch.bool)
+            mask[idx] = True
+            masks.append(mask)
         new_residual[name] = (delta - sent).reshape(base.shape)
         qs.append(q)
         scales.append(scale)
@@ -77,7 +79,8 @@ def encode_update(new: dict[str, torch.Tensor], old: dict[str, torch.Tensor], sc
         KEY_SCALE: Array(np.asarray(scales, dtype=np.float32)),
     })
     if scheme == "int8-topk":
-        record[KEY_IDX] = Array(torch.cat(idxs).numpy() if idxs else np.zeros(0, np.int32))
+        bits = torch.cat(masks).numpy() if masks else np.zeros(0, bool)
+        record[KEY_MASK] = Array(np.packbits(bits))
     return record, new_residual
 
 
@@ -86,13 +89,13 @@ def decode_update(record: ArrayRecord, old: dict[str, np.ndarray]) -> dict[str, 
     try:
         q = record[KEY_Q].numpy()
         scales = record[KEY_SCALE].numpy()
-        idx = record[KEY_IDX].numpy() if KEY_IDX in record else None
+        packed = record[KEY_MASK].numpy() if KEY_MASK in record else None
     except Exception as e:  # undecodable bytes
         raise MalformedUpdate(f"undecodable compressed arrays ({type(e).__name__})") from None
-    extra = set(record) - {KEY_Q, KEY_SCALE, KEY_IDX}
+    extra = set(record) - {KEY_Q, KEY_SCALE, KEY_MASK}
     if extra:
         raise MalformedUpdate(f"unexpected arrays {sorted(extra)[:3]}")
-    if q.dtype != np.int8 or scales.dtype != np.float32 or (idx is not None and idx.dtype != np.int32):
+    if q.dtype != np.int8 or scales.dtype != np.float32 or (packed is not None and packed.dtype != np.uint8):
         raise MalformedUpdate("compressed arrays have the wrong dtypes")
     if q.ndim != 1 or scales.shape != (len(old),):
         raise MalformedUpdate(f"{scales.size} scales for {len(old)} tensors")
@@ -100,7 +103,7 @@ def decode_update(record: ArrayRecord, old: dict[str, np.ndarray]) -> dict[str, 
         raise MalformedUpdate("non-finite quantization scale")
     sizes = [int(np.prod(v.shape)) for v in old.values()]
     total = sum(sizes)
-    if idx is None:
+    if packed is None:
         if q.size != total:
             raise MalformedUpdate(f"{q.size} quantized values for {total} parameters")
         flat = np.empty(total, np.float32)
@@ -109,10 +112,14 @@ def decode_update(record: ArrayRecord, old: dict[str, np.ndarray]) -> dict[str, 
             flat[pos : pos + size] = q[pos : pos + size].astype(np.float32) * s
             pos += size
     else:
-        if idx.shape != q.shape or (idx.size and (idx.min() < 0 or idx.max() >= total)):
-            raise MalformedUpdate("top-k indices out of range")
-        if idx.size > 1 and not (np.diff(idx) > 0).all():
-            raise MalformedUpdate("top-k indices not strictly increasing")
+        if packed.shape != ((total + 7) // 8,):
+            raise MalformedUpdate(f"top-k mask of {packed.size} bytes for {total} parameters")
+        bits = np.unpackbits(packed)
+        if bits[total:].any():
+            raise MalformedUpdate("top-k mask has bits set past the last parameter")
+        idx = np.flatnonzero(bits[:total])
+        if idx.size != q.size:
+            raise MalformedUpdate(f"top-k mask selects {idx.size} entries for {q.size} values")
         bounds = np.cumsum([0] + sizes)
         tensor_of = np.searchsorted(bounds, idx, side="right") - 1
         flat = np.zeros(total, np.float32)

@@ -63,8 +63,13 @@ def _client(reply: Message) -> str:
 class RoundGuard(Grid):
     """Delegates to ``grid``; screens train replies (see the module docstring)."""
 
-    def __init__(self, grid: Grid, *, round_deadline: float, max_norm_ratio: float, round_offset: int = 0) -> None:
+    def __init__(self, grid: Grid, *, round_deadline: float, max_norm_ratio: float, round_offset: int = 0,
+                 dtypes: dict[str, np.dtype] | None = None) -> None:
+        """``dtypes``: the model's dtype per federated array. Server optimisers such as FedAdam
+        compute in float64; the global arrays are cast back before they go out, so phones get
+        (and must send) the model's own dtype and the download is not doubled."""
         self._grid = grid
+        self.dtypes = dtypes or {}
         self.round_deadline = round_deadline
         self.max_norm_ratio = max_norm_ratio
         self.round = round_offset
@@ -98,6 +103,8 @@ class RoundGuard(Grid):
             return self._grid.send_and_receive(messages, timeout=timeout)
         self.round += 1
         stats = RoundStats(round=self.round, sampled=len(train))
+        for m in train:
+            m.content["arrays"] = self._cast(m.content.array_records["arrays"])
         sent = train[0].content.array_records["arrays"]
         stats.bytes_down = record_nbytes(sent) * len(train)
         global_arrays = {k: v.numpy() for k, v in sent.items()}
@@ -160,6 +167,12 @@ class RoundGuard(Grid):
         stats.sim_seconds = self.round_deadline if late else (max(times) if times else 0.0)
         self.stats = stats
         return out
+
+    def _cast(self, record: ArrayRecord) -> ArrayRecord:
+        if all(self.dtypes.get(k, np.dtype(v.dtype)) == np.dtype(v.dtype) for k, v in record.items()):
+            return record
+        return ArrayRecord({k: Array(np.ascontiguousarray(v.numpy().astype(self.dtypes.get(k, v.numpy().dtype))))
+                            for k, v in record.items()})
 
     def _screen(self, reply: Message, global_arrays: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], int]:
         content = reply.content

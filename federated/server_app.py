@@ -67,8 +67,9 @@ def run_server(grid: Grid, settings: FedSettings) -> list[dict[str, Any]]:
     k = min(settings.clients_per_round, len(nodes)) if nodes else settings.clients_per_round
     strategy = build_strategy(settings, k)
     restore_strategy_state(strategy, state)
+    initial = to_arrays(spec.model, spec.names)
     guard = RoundGuard(grid, round_deadline=settings.round_deadline, max_norm_ratio=settings.max_norm_ratio,
-                       round_offset=start)
+                       round_offset=start, dtypes={k: v.numpy().dtype for k, v in initial.items()})
     record = {"edgenst_version": __version__, "identity": identity, "settings": settings.to_config(),
               "held_out": [str(p) for p in held_out], "federated_parameters": spec.names}
     t_round = [time.perf_counter()]
@@ -103,7 +104,7 @@ def run_server(grid: Grid, settings: FedSettings) -> list[dict[str, Any]]:
         random.seed(f"{settings.seed}:{start}")
         train_config = ConfigRecord({"lr": settings.lr, "compression": settings.compression, "topk": settings.topk,
                                      "round-offset": start})
-        strategy.start(grid=guard, initial_arrays=to_arrays(spec.model, spec.names), num_rounds=remaining,
+        strategy.start(grid=guard, initial_arrays=initial, num_rounds=remaining,
                        timeout=max(600.0, 10 * settings.round_deadline), train_config=train_config,
                        evaluate_fn=evaluate_fn)
     else:

@@ -41,7 +41,7 @@ def _free_port_block(n: int) -> int:
 def test_deploy_script_runs_the_app_with_tls_and_node_auth(tmp_path: Path) -> None:
     env = {**os.environ, "DEPLOY_DIR": str(tmp_path / "deploy"), "NUM_SUPERNODES": "2",
            "BASE_PORT": str(_free_port_block(3)), "OMP_NUM_THREADS": "1",
-           "RUN_CONFIG": "num-server-rounds=1 photos='synthetic:16' crop=32 style-size=64 local-steps=1"}
+           "RUN_CONFIG": "num-server-rounds=1 photos='synthetic:16' crop=32 style-size=64 local-steps=1 simulate-profiles=false"}
     proc = subprocess.run(["bash", str(REPO / "federated" / "deploy.sh")], env=env, capture_output=True, text=True,
                           timeout=240)
     logs = tmp_path / "deploy" / "logs"

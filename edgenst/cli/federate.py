@@ -115,8 +115,12 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         if not sep:
             raise InputError(f"--set expects KEY=VALUE, got {item!r}")
         out[key.strip()] = value.strip()
-    if out.get("photos") and not str(out["photos"]).startswith("synthetic"):
-        out["photos"] = str(Path(out["photos"]).expanduser().resolve())
+    # Clients run in other processes (Ray workers, SuperNodes) with other working directories.
+    for key in ("photos", "server-photos", "teacher-weights", "new-style", "model"):
+        if out.get(key) and Path(str(out[key])).expanduser().exists():
+            out[key] = str(Path(str(out[key])).expanduser().resolve())
+    if out.get("styles"):
+        out["styles"] = ",".join(str(Path(p).resolve()) if Path(p).exists() else p for p in str(out["styles"]).split(","))
     return out
 
 
