@@ -96,7 +96,6 @@ def main(argv: list[str] | None = None) -> int:
         photos = [sample_photo(n) for n in SAMPLE_PHOTOS]
         export_bundle(model, info, export_dir, ExportConfig(sizes=SIZES, formats=("pte-fp32", "pte-int8")), photos,
                       source_name=args.model)
-    ptes = {p: PteModel(export_dir / f"student-{p}.pte") for p in ("fp32", "int8")}
     johnson = TeacherNet(TeacherNetConfig(styles=1)).eval()
 
     files_kb = {
@@ -109,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     for t in threads:
         peaks[t] = gemm_peak_gflops(t)
         torch.set_num_threads(t)
-        set_threads(t)
+        set_threads(t)  # before opening the programs: a reset under a loaded method crashes
+        ptes = {p: PteModel(export_dir / f"student-{p}.pte") for p in ("fp32", "int8")}
         onnx = onnx_reference(t)
         if onnx:
             files_kb["onnx_stl"] = onnx[1].stat().st_size / 1024

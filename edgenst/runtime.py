@@ -18,7 +18,12 @@ _METHOD = re.compile(r"forward_(\d+)x(\d+)")
 
 
 def set_threads(threads: int) -> None:
-    """Size XNNPACK's thread pool (ExecuTorch keeps one pool per process)."""
+    """Size XNNPACK's thread pool (ExecuTorch keeps one pool per process).
+
+    Call it before opening any ``PteModel``: loaded XNNPACK methods keep a pointer to the old pool,
+    and running one after a reset crashes the process (seen with ExecuTorch 1.5.1). Open the
+    models again after changing the thread count.
+    """
     if threads < 1:
         raise InputError(f"threads must be >= 1, got {threads}")
     from executorch.extension.pybindings import portable_lib as lib
