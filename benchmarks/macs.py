@@ -19,7 +19,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = [(256, 256), (512, 512), (720, 1280)]
 #: (label, arch, config): the shipped default first.
 FAMILY = [
-    ("student 24/4 (shipped default, QUALITY_V1)", "student", {"width": 24, "blocks": 4}),
+    ("student 24/4 (shipped: QUALITY_V1, QUALITY_V2 default)", "student", {"width": 24, "blocks": 4}),
     ("student 16/3 (real-time candidate)", "student", {"width": 16, "blocks": 3}),
     ("student 32/5", "student", {"width": 32, "blocks": 5}),
     ("student 40/6 (next quality candidate)", "student", {"width": 40, "blocks": 6}),

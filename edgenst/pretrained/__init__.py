@@ -46,11 +46,27 @@ class StudentWeights(Enum):
             "params": 33_684,
             "steps": 1500,
             "teacher": "vgg19-normalised to relu3_1, 3-level pyramid; distilled from teacher-v1 (Johnson + CIN, 2500 steps)",
-            "quality": "benchmarks/results/quality.md",
+            "quality": "benchmarks/results/quality_v1.md (total 3.41, 1.96x the teacher network)",
             "recipe": "README 'Training', step 2 (the --width 24 --blocks 4 command)",
         },
     )
-    DEFAULT = QUALITY_V1
+    QUALITY_V2 = ShippedModel(
+        file="student-quality-v2.safetensors",
+        sha256="8d6defea787fcf85f1e2cb2b896e80109adcaa27e484ac2cdf5421ef4f6cf4da",
+        meta={
+            "styles": ["starry_night", "the_scream", "great_wave", "composition_vii", "udnie", "woman-with-hat-matisse"],
+            "arch": "student",
+            "config": {"width": 24, "blocks": 4},
+            "gmacs_256": 0.140,  # benchmarks/results/macs.md
+            "params": 33_684,
+            "steps": 4500,
+            "teacher": "vgg19-normalised to relu3_1, 3-level pyramid; distilled from teacher-v1 (Johnson + CIN, 2500 steps)",
+            "quality": "benchmarks/results/quality.md (total 2.44, 1.40x the teacher network)",
+            "recipe": "QUALITY_V1 plus 3000 steps of the same recipe (README 'Training', step 2, with "
+                      "--init-from student-quality-v1.safetensors --steps 3000)",
+        },
+    )
+    DEFAULT = QUALITY_V2
 
     def load(self) -> tuple[nn.Module, ModelInfo]:
         """The model in eval mode, after checking the file is the one that shipped."""
@@ -69,11 +85,13 @@ class StudentWeights(Enum):
 
 
 def get_weights(name: str) -> StudentWeights:
-    """``"fast"``, ``"FAST_V1"``, ``"default"`` ... -> the enum member."""
+    """``"quality"`` (the newest version), ``"QUALITY_V1"``, ``"default"`` ... -> the enum member."""
     key = name.strip().upper().replace("-", "_")
-    for member_name, member in StudentWeights.__members__.items():
-        if key in (member_name, member_name.rsplit("_V", 1)[0]):
-            return member
+    if key in StudentWeights.__members__:
+        return StudentWeights.__members__[key]
+    versions = [m for n, m in StudentWeights.__members__.items() if n.rsplit("_V", 1)[0] == key]
+    if versions:
+        return versions[-1]
     choices = ", ".join(n.lower() for n in StudentWeights.__members__)
     raise InputError(f"no shipped model {name!r}; choose one of {choices}")
 
