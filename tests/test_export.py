@@ -215,3 +215,12 @@ def test_size_parsing():
     for bad in ("", "720", "720x1281", "8x8", "256x256,256x256"):
         with pytest.raises(InputError):
             parse_sizes(bad)
+
+
+def test_verify_offline_without_vgg_weights_still_checks_parity(bundle: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture):
+    """The default teacher (torchvision VGG-19) cannot load offline: the loss check is skipped, said so."""
+    d = _copy(bundle, tmp_path)
+    assert main(["--threads", "1", "verify", str(d), "--photo-count", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "VGG loss check skipped" in out and "student-int8.pte: ok" in out
