@@ -35,7 +35,6 @@ from edgenst.federated.compression import compression_mod, record_nbytes
 from edgenst.federated.guard import M_PARTITION, M_REASON, M_SIM_SECONDS, M_SKIPPED
 from edgenst.federated.profiles import (
     TIERS,
-    RoundPlan,
     battery_after,
     compute_seconds,
     draw_profile,
