@@ -24,3 +24,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "shared_data" in item.keywords:
             item.add_marker(skip)
+
+
+def tiny_trained_like_student(styles: int = 2) -> torch.nn.Module:
+    """A tiny student with every parameter distinct, like a trained one (a fresh one has equal
+    per-style vectors, which exporters may merge into one constant)."""
+    from edgenst.models import build_model
+
+    torch.manual_seed(0)
+    m = build_model("student", {"styles": styles, "width": 8, "blocks": 1})
+    with torch.no_grad():
+        for p in m.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+    return m.eval()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import tiny_trained_like_student
 
 from edgenst.cli.main import main
 from edgenst.errors import InputError
@@ -20,7 +21,6 @@ from edgenst.export.bundle import ExportConfig, export_bundle
 from edgenst.export.executorch import export_pte
 from edgenst.export.manifest import read_manifest
 from edgenst.export.verify import Tolerances, verify_export
-from edgenst.models import build_model
 from edgenst.models.serialization import ModelInfo, save_model
 from edgenst.perceptual import LossConfig, PerceptualLoss
 from edgenst.quantize import QuantConfig, calibration_inputs, quantize_int8
@@ -35,13 +35,7 @@ SIZES = (Size(32, 32), Size(32, 48))
 
 
 def _student() -> torch.nn.Module:
-    """A tiny student whose styles really differ (a fresh one has equal style vectors)."""
-    torch.manual_seed(0)
-    m = build_model("student", {"styles": 2, "width": 8, "blocks": 1})
-    with torch.no_grad():
-        for p in m.parameters():
-            p.add_(0.1 * torch.randn_like(p))
-    return m.eval()
+    return tiny_trained_like_student()
 
 
 def _photos(n: int = 3) -> list[torch.Tensor]:

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import tiny_trained_like_student
 
 from edgenst.errors import InputError
 from edgenst.export import coreml
 from edgenst.export.app_model import AppModel, Size
 from edgenst.export.coreml import CoreMLConfig, _check_op_set, check_coreml, export_coreml
-from edgenst.models import build_model
 
 # coremltools 9 warns about its own deprecated registry once per converted op
 pytestmark = pytest.mark.filterwarnings("ignore:Function _TORCH_OPS_REGISTRY:DeprecationWarning")
@@ -36,14 +36,7 @@ def _one_thread() -> None:
 
 
 def _student() -> torch.nn.Module:
-    """A tiny student with every parameter distinct, like a trained one (a fresh one has
-    identical per-style vectors, which coremltools merges into one constant)."""
-    torch.manual_seed(0)
-    m = build_model("student", {"styles": 2, "width": 8, "blocks": 1})
-    with torch.no_grad():
-        for p in m.parameters():
-            p.add_(0.1 * torch.randn_like(p))
-    return m.eval()
+    return tiny_trained_like_student()
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,17 @@ class ShippedModel:
         return Path(str(resources.files(__name__).joinpath(self.file)))
 
 
+#: What the shipped 24/4 six-style students share (the versions differ in training length).
+_SIX_STYLES_24_4: dict[str, Any] = {
+    "styles": ["starry_night", "the_scream", "great_wave", "composition_vii", "udnie", "woman-with-hat-matisse"],
+    "arch": "student",
+    "config": {"width": 24, "blocks": 4},
+    "gmacs_256": 0.140,  # benchmarks/results/macs.md
+    "params": 33_684,
+    "teacher": "vgg19-normalised to relu3_1, 3-level pyramid; distilled from teacher-v1 (Johnson + CIN, 2500 steps)",
+}
+
+
 class StudentWeights(Enum):
     """Shipped multi-style students (see ``meta`` for the training recipe and measured quality)."""
 
@@ -39,13 +50,8 @@ class StudentWeights(Enum):
         file="student-quality-v1.safetensors",
         sha256="59107b1545df641a8e260627748c6b20275142d3a6923e0ad04cd6a4d80b0fa2",
         meta={
-            "styles": ["starry_night", "the_scream", "great_wave", "composition_vii", "udnie", "woman-with-hat-matisse"],
-            "arch": "student",
-            "config": {"width": 24, "blocks": 4},
-            "gmacs_256": 0.140,  # benchmarks/results/macs.md
-            "params": 33_684,
+            **_SIX_STYLES_24_4,
             "steps": 1500,
-            "teacher": "vgg19-normalised to relu3_1, 3-level pyramid; distilled from teacher-v1 (Johnson + CIN, 2500 steps)",
             "quality": "benchmarks/results/quality_v1.md (total 3.41, 1.96x the teacher network)",
             "recipe": "README 'Training', step 2 (the --width 24 --blocks 4 command)",
         },
@@ -54,13 +60,8 @@ class StudentWeights(Enum):
         file="student-quality-v2.safetensors",
         sha256="8d6defea787fcf85f1e2cb2b896e80109adcaa27e484ac2cdf5421ef4f6cf4da",
         meta={
-            "styles": ["starry_night", "the_scream", "great_wave", "composition_vii", "udnie", "woman-with-hat-matisse"],
-            "arch": "student",
-            "config": {"width": 24, "blocks": 4},
-            "gmacs_256": 0.140,  # benchmarks/results/macs.md
-            "params": 33_684,
+            **_SIX_STYLES_24_4,
             "steps": 4500,
-            "teacher": "vgg19-normalised to relu3_1, 3-level pyramid; distilled from teacher-v1 (Johnson + CIN, 2500 steps)",
             "quality": "benchmarks/results/quality.md (total 2.44, 1.40x the teacher network)",
             "recipe": "QUALITY_V1 plus 3000 steps of the same recipe (README 'Training', step 2, with "
                       "--init-from student-quality-v1.safetensors --steps 3000)",
