@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 import statistics
 import tempfile
 import time
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         limit = BARS[k]
         bars[k] = {"value": v, "bar": limit, "pass": None if v is None else (v <= limit if k.endswith("_kb") else v >= limit)}
     result = {
-        "command": "python benchmarks/latency.py " + " ".join(argv or []),
+        "command": "python benchmarks/latency.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "model": args.model, "styles": info.styles, "config": info.config,
         "machine": {"cpu": platform.processor() or platform.machine(), "torch": torch.__version__,
                     "gemm_peak_gflops": {str(k): v for k, v in peaks.items()}},
