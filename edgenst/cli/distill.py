@@ -25,6 +25,8 @@ EXAMPLES = """examples:
   # add a style to an existing student: trains only the new style's parameters
   edgenst distill --init-from runs/student/model.safetensors --style shipwreck.jpg --train style \\
       --steps 300 --out runs/add-shipwreck
+  # fine-tune for video: temporally stable outputs (see 'edgenst evaluate --video')
+  edgenst distill --init-from runs/student/model.safetensors --temporal 100 --style ... --steps 500 --out runs/stable
   # two processes, data parallel (gloo on CPU, NCCL on GPU)
   torchrun --nproc-per-node 2 -m edgenst distill ...
 Style names without a path are looked up in $EDGENST_STYLE_DIR.
@@ -58,6 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--pixel-weight", type=float, default=d.weights.pixel)
     g.add_argument("--match-weight", type=float, default=d.weights.match)
     g.add_argument("--photo-weight", type=float, default=d.weights.photo, help="L1 to the photo at strength 0")
+    g.add_argument("--temporal", type=float, default=d.weights.temporal, metavar="W",
+                   help="temporal stability weight: a moved, noisy view's output must match the moved output "
+                   "(video; 0 = off)")
     g.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every, metavar="STEPS")
     g.add_argument("--log-every", type=int, default=d.log_every, metavar="STEPS")
     g.add_argument("--seed", type=int, default=d.seed)
@@ -81,7 +86,8 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         arch=arch, model=model, styles=tuple(args.style), photos=tuple(args.photos), crop=args.crop,
         batch=args.batch, steps=args.steps or DistillConfig().steps, lr=args.lr, style_size=args.style_size,
         photo_mode=args.photo_mode, teacher_net=args.teacher_net, init_from=args.init_from, train=args.train,
-        weights=DistillWeights(pixel=args.pixel_weight, match=args.match_weight, photo=args.photo_weight),
+        weights=DistillWeights(pixel=args.pixel_weight, match=args.match_weight, photo=args.photo_weight,
+                               temporal=args.temporal),
         loss=loss_config(args), teacher=teacher_config(args), seed=args.seed,
         checkpoint_every=args.checkpoint_every, log_every=args.log_every,
     )

@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from edgenst.distill.temporal import MotionConfig
 from edgenst.errors import InputError
 from edgenst.models import ARCHS
 from edgenst.models.style_params import TRAIN_MODES
@@ -31,6 +32,7 @@ class DistillWeights:
     pixel: float = 10.0  # L1 to the teacher network's output
     match: float = 1.0  # relative distance of loss-network features to the teacher output's
     photo: float = 10.0  # L1 to the photo at strength 0 (what makes the strength input work)
+    temporal: float = 0.0  # stability: output of a moved view vs the moved output (0 = off, nothing changes)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -55,6 +57,7 @@ class DistillConfig:
     photo_mode: float = 0.1  # fraction of student steps at strength 0 (reconstruct the photo)
     teacher_net: str | None = None  # a teacher-network model file: distil from it
     weights: DistillWeights = DistillWeights()
+    motion: MotionConfig = MotionConfig()  # the second view's motion, used when weights.temporal > 0
     loss: LossConfig = LossConfig(style_weight=NETWORK_STYLE_WEIGHT)
     teacher: TeacherConfig = TeacherConfig(source="vgg19", pyramid_levels=3)
     init_from: str | None = None  # start from this model file (add-a-style, fine-tuning)
@@ -89,6 +92,8 @@ class DistillConfig:
         for name, (ok, what) in checks.items():
             if not ok:
                 raise InputError(f"{name} must be {what}, got {getattr(self, name)}")
+        if self.weights.temporal > 0 and 2 * self.motion.margin >= self.crop - 2:
+            raise InputError(f"temporal margin {self.motion.margin} leaves nothing of a {self.crop} px crop")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,7 +112,8 @@ class DistillConfig:
         unknown = set(d) - known
         if unknown:
             raise InputError(f"unknown distill settings: {', '.join(sorted(unknown))}")
-        for key, sub in (("weights", DistillWeights), ("loss", LossConfig), ("teacher", TeacherConfig)):
+        for key, sub in (("weights", DistillWeights), ("loss", LossConfig), ("teacher", TeacherConfig),
+                         ("motion", MotionConfig)):
             if isinstance(d.get(key), dict):
                 d[key] = sub(**{k: tuple(v) if isinstance(v, list) else v for k, v in d[key].items()})
         for key in ("styles", "style_names", "photos", "train_styles"):

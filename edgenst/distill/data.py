@@ -15,6 +15,7 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 
+from edgenst.distill.temporal import ViewPair
 from edgenst.errors import InputError, ImageReadError
 from edgenst.io import list_images, resize_max_side
 from edgenst.samples import resolve_image
@@ -29,9 +30,11 @@ class Batch:
     style_weights: torch.Tensor  # B x S, rows summing to 1
     strength: torch.Tensor  # B x 1
     photo_mode: bool  # strength 0: the target is the photo itself
+    view: ViewPair | None = None  # a moved second view of the photos (temporal loss), or none
 
     def to(self, device: torch.device) -> "Batch":
-        return Batch(self.photos.to(device), self.style_weights.to(device), self.strength.to(device), self.photo_mode)
+        view = self.view.to(device) if self.view is not None else None
+        return Batch(self.photos.to(device), self.style_weights.to(device), self.strength.to(device), self.photo_mode, view)
 
 
 def expand_sources(sources: Sequence[str]) -> list[str]:

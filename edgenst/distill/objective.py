@@ -15,6 +15,7 @@ from torch import nn
 
 from edgenst.distill.config import DistillWeights
 from edgenst.distill.data import Batch
+from edgenst.distill.temporal import temporal_loss
 from edgenst.errors import InputError
 from edgenst.perceptual import LossTerms, PerceptualLoss, StyleTarget
 
@@ -60,7 +61,16 @@ class Objective(nn.Module):
         self.weights = weights
         self.match_layers = loss.config.style_layers
 
-    def forward(self, output: torch.Tensor, batch: Batch) -> LossTerms:
+    def forward(self, output: torch.Tensor, batch: Batch, view_output: torch.Tensor | None = None) -> LossTerms:
+        """``view_output``: the model's output for ``batch.view`` (adds the temporal term)."""
+        terms = self._terms(output, batch)
+        if view_output is not None and batch.view is not None:
+            temporal = self.weights.temporal * temporal_loss(output, view_output, batch.view)
+            terms.total = terms.total + temporal
+            terms.extra["temporal"] = float(temporal.detach())
+        return terms
+
+    def _terms(self, output: torch.Tensor, batch: Batch) -> LossTerms:
         if batch.photo_mode:  # strength 0: the network should give the photo back
             pixel = self.weights.photo * F.l1_loss(output, batch.photos)
             zero = output.new_zeros(())
@@ -86,11 +96,20 @@ class Objective(nn.Module):
 def train_step(
     model: nn.Module, objective: Objective, batch: Batch, optimizer: torch.optim.Optimizer, *, clip: float = 10.0
 ) -> dict[str, float]:
-    """One optimisation step; returns the loss terms. Non-finite losses skip the update."""
+    """One optimisation step; returns the loss terms. Non-finite losses skip the update.
+
+    With a second view in the batch (temporal loss), both views go through the model in one call:
+    one forward per backward is what DistributedDataParallel expects.
+    """
     model.train()
     optimizer.zero_grad(set_to_none=True)
-    output = model(batch.photos, batch.style_weights, batch.strength)
-    terms = objective(output, batch)
+    if batch.view is not None and objective.weights.temporal > 0:
+        both = model(torch.cat([batch.photos, batch.view.image]), batch.style_weights.repeat(2, 1), batch.strength.repeat(2, 1))
+        output, view_output = both.chunk(2)
+        terms = objective(output, batch, view_output)
+    else:
+        output = model(batch.photos, batch.style_weights, batch.strength)
+        terms = objective(output, batch)
     if not torch.isfinite(terms.total):
         raise FloatingPointError(f"loss is {float(terms.total)}; lower the learning rate")
     terms.total.backward()

@@ -25,6 +25,7 @@ from edgenst.distill.checkpoint import file_sha256, find_checkpoints, load_lates
 from edgenst.distill.config import DistillConfig
 from edgenst.distill.data import PhotoPool, draw_batch, load_style_images, style_name
 from edgenst.distill.objective import Objective, StyleBank, train_step
+from edgenst.distill.temporal import draw_view_pair
 from edgenst.errors import InputError
 from edgenst.models import build_model
 from edgenst.models.serialization import load_model, save_model
@@ -169,6 +170,8 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
             group["lr"] = lr_at(config, step)
         batch = draw_batch(pool, config.seed, step, config.batch, len(names), train_styles=train_styles,
                            photo_mode=photo_mode, rank=rank, world=world)
+        if config.weights.temporal > 0 and not batch.photo_mode:
+            batch.view = draw_view_pair(batch.photos, config.seed, step, config.motion, global_batch=config.batch, rank=rank)
         batch = batch.to(device)
         terms = train_step(train_model, objective, batch, optimizer)
         window.append({f"photo_{k}": v for k, v in terms.items()} if batch.photo_mode else terms)
