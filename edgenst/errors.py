@@ -20,3 +20,7 @@ class ImageReadError(InputError):
 
 class WeightsNotFoundError(InputError):
     """Pretrained weights are not on this machine and cannot be downloaded."""
+
+
+class VideoReadError(InputError):
+    """A video could not be read: missing, empty, truncated, not a video, or no video stream."""

@@ -1,4 +1,4 @@
-"""``edgenst stylize``: apply a style to photos."""
+"""``edgenst stylize``: apply a style to photos, or to a video (file or folder of frames)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from edgenst.perceptual import PerceptualLoss
 from edgenst.pretrained import resolve_model
 from edgenst.samples import resolve_image
 from edgenst.teacher import build_teacher
+from edgenst.video import VIDEO_EXTENSIONS, is_video_file
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ EXAMPLES = """examples:
   edgenst stylize photo.jpg --style starry_night -o out.png            # the shipped student
   edgenst stylize photo.jpg --style starry_night --style the_scream=0.5 --strength 0.7 -o out.png
   edgenst stylize photos/ --style udnie --model runs/student/model.safetensors -o outputs/
+  edgenst stylize clip.mp4 --style starry_night -o styled.mp4         # video: audio, size, fps kept
+  edgenst stylize frames/ --style udnie --fps 24 -o styled.mp4        # a folder of frames -> video
+  edgenst stylize clip.mov --style udnie --pte exports/student-int8.pte -o styled.mp4   # ExecuTorch int8
   edgenst stylize sample:chelsea --style texture:swirl --teacher random -o cat.png   # Gatys (optimize)
   edgenst stylize photo.jpg --style starry_night.jpg --teacher vgg19-normalised \\
       --teacher-weights vgg_normalised_conv3_1.pth -o out.png
@@ -57,8 +61,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image file, folder of images, or sample:NAME")
-    p.add_argument("-o", "--output", required=True, help="output file (one input) or folder")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help=f"image file, folder of images, sample:NAME, or a video ({' '.join(sorted(VIDEO_EXTENSIONS))})")
+    p.add_argument("-o", "--output", required=True,
+                   help="output file (one input) or folder; a video file name makes a folder of frames a video")
     p.add_argument("--method", default="auto", choices=["auto", "student", "optimize"],
                    help="auto (default): the student when every --style is one of its styles, else optimize")
     p.add_argument("--style", action="append", required=True, metavar="STYLE[=WEIGHT]",
@@ -72,6 +78,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="(student) a shipped model name (default) or a model file from 'edgenst distill'")
     p.add_argument("--tile", type=int, default=1024, help="(student) tile side for large photos; bounds memory")
     p.add_argument("--keep-alpha", action="store_true", help="re-attach the input's alpha channel to the output")
+    v = p.add_argument_group("video")
+    v.add_argument("--pte", metavar="FILE", help="run frames with this ExecuTorch program ('edgenst export'; int8 is "
+                   "fastest) instead of eager PyTorch; other frame sizes are scaled to fit an exported size")
+    v.add_argument("--fps", type=float, default=24.0, help="frame rate of a folder of frames (default 24)")
+    v.add_argument("--crf", type=int, default=20, help="encoder quality, lower is better (default 20)")
     g = p.add_argument_group("optimisation")
     g.add_argument("--steps", type=int, default=200)
     g.add_argument("--optimizer", default="lbfgs", choices=OPTIMIZERS)
@@ -113,7 +124,21 @@ def _output_paths(inputs: list[str], output: str, *, multi: bool) -> list[Path]:
     return [out / f"{n}.png" for n in names]
 
 
+def _is_video_job(args: argparse.Namespace) -> bool:
+    """One video file in, or one folder of frames with a video file out."""
+    if len(args.inputs) != 1:
+        if any(is_video_file(i) for i in args.inputs):
+            raise InputError("stylize one video at a time")
+        return False
+    src = args.inputs[0]
+    return is_video_file(src) or (Path(src).is_dir() and is_video_file(args.output))
+
+
 def run(args: argparse.Namespace) -> int:
+    if _is_video_job(args):
+        return _run_video(args)
+    if args.pte:
+        raise InputError("--pte runs videos; for photos use --model")
     inputs = _expand_inputs(args.inputs)
     multi = len(inputs) > 1 or any(Path(i).is_dir() for i in args.inputs)
     outputs = _output_paths(inputs, args.output, multi=multi)
@@ -204,3 +229,33 @@ def _run_optimize(args: argparse.Namespace, inputs: list[str], outputs: list[Pat
                             "loss": {k: round(v, 6) for k, v in final.items() if k != "step"}}
         print(f"{dst}  ({result.seconds:.1f} s, loss {final['total']:.4g})")
     return record
+
+
+def _run_video(args: argparse.Namespace) -> int:
+    from edgenst.video_stylize import EagerStylizer, PteStylizer, stylize_video
+
+    src, out = args.inputs[0], Path(args.output)
+    if out.suffix and not is_video_file(out):
+        raise InputError(f"{out}: a video goes to {', '.join(sorted(VIDEO_EXTENSIONS))}, or frames into a folder")
+    if args.strength > 1.0 or args.strength < 0:
+        raise InputError(f"a student's strength is in [0, 1], got {args.strength}")
+    method, model_info = _choose_method(args)
+    if method != "student":
+        raise InputError("video runs a trained student: choose its styles ('edgenst styles'), not style images")
+    model, info = model_info
+    choice = StyleChoice(weights=dict(parse_weighted(s) for s in args.style), strength=args.strength)
+    vector = choice.vector(info.styles)
+    if args.pte:
+        from edgenst.runtime import PteModel, set_threads
+
+        if args.threads:
+            set_threads(args.threads)  # before the program opens (see runtime.set_threads)
+        stylizer = PteStylizer(PteModel(args.pte), vector, choice.strength)
+    else:
+        stylizer = EagerStylizer(model, vector, choice.strength, tile=args.tile)
+    protect = (src, args.model, *(args.pte and [args.pte] or []))
+    result = stylize_video(src, out, stylizer, fps=args.fps, crf=args.crf, max_pixels=args.max_pixels,
+                           progress=not args.quiet, protect=protect)
+    print(f"{result.output}  ({result.frames} frames, {result.size[1]}x{result.size[0]}, {result.fps:.3g} fps"
+          f"{', audio kept' if result.audio else ''}; {result.seconds:.1f} s, {result.throughput:.1f} frames/s)")
+    return 0

@@ -1,0 +1,191 @@
+"""Stylize a video frame by frame with the eager student or an exported ``.pte``, streaming.
+
+Frames flow decode -> stylize -> encode one at a time (``edgenst.video``), so a long video needs
+the memory of a few frames. The eager backend takes any frame size (``inference.stylize`` pads to
+a multiple of 4 with a mirrored margin and crops back). A ``.pte`` runs only at its exported sizes;
+other frames follow one rule (``fit_plan``): scale to fit inside the exported size that keeps the
+most of the frame's pixels (the cheapest such size on ties), pad the rest by edge replication,
+stylize, crop, and scale back, so the output always has the input's exact size.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from edgenst.errors import InputError
+from edgenst.inference import stylize
+from edgenst.io import DEFAULT_MAX_PIXELS
+from edgenst.video import FrameWriter, frame_to_tensor, open_frames, probe, tensor_to_frame
+
+log = logging.getLogger(__name__)
+
+#: A frame stylizer: 1 x 3 x H x W in [0, 1] -> the same shape.
+Stylizer = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class FitPlan:
+    """How a frame of one size runs in a program with fixed sizes."""
+
+    size: tuple[int, int]  # the exported (H, W) it runs at
+    inner: tuple[int, int]  # the frame scaled to fit inside it; the rest is padding
+
+    @property
+    def exact(self) -> bool:
+        return self.inner == self.size
+
+
+def fit_plan(height: int, width: int, sizes: Iterable[tuple[int, int]]) -> FitPlan:
+    """The exported size that keeps the most of the frame's detail; exact matches win outright."""
+    sizes = sorted(set(sizes))
+    if not sizes:
+        raise InputError("the program has no sizes to run at")
+    if (height, width) in sizes:
+        return FitPlan((height, width), (height, width))
+
+    def inner(s: tuple[int, int]) -> tuple[int, int]:
+        scale = min(s[0] / height, s[1] / width)
+        return min(s[0], max(1, round(height * scale))), min(s[1], max(1, round(width * scale)))
+
+    def key(s: tuple[int, int]) -> tuple[int, int]:
+        h, w = inner(s)
+        return (-min(h * w, height * width), s[0] * s[1])  # most kept pixels (no credit for upscaling), then cheapest
+
+    best = min(sizes, key=key)
+    return FitPlan(best, inner(best))
+
+
+class EagerStylizer:
+    """The PyTorch student on frames of any size (tiles above ``tile`` pixels a side)."""
+
+    def __init__(self, model: nn.Module, style_weights: torch.Tensor, strength: float, *, tile: int = 1024) -> None:
+        self.model, self.style_weights, self.strength, self.tile = model.eval(), style_weights, strength, tile
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        return stylize(self.model, image, self.style_weights, self.strength, tile=self.tile)
+
+
+class PteStylizer:
+    """An exported ``.pte`` (``runtime.PteModel``) on frames, fitted to its sizes by ``fit_plan``."""
+
+    def __init__(self, pte, style_weights: torch.Tensor, strength: float) -> None:
+        if style_weights.shape != (1, pte.styles):
+            raise InputError(f"{pte.path.name} has {pte.styles} styles; got style weights for {style_weights.shape[-1]}")
+        self.pte, self.style_weights = pte, style_weights
+        self.strength = torch.full((1, 1), float(strength))
+        self._plans: dict[tuple[int, int], FitPlan] = {}
+
+    def plan(self, height: int, width: int) -> FitPlan:
+        if (height, width) not in self._plans:
+            plan = fit_plan(height, width, self.pte.sizes)
+            if not plan.exact:
+                have = ", ".join(f"{h}x{w}" for h, w in sorted(self.pte.sizes))
+                log.info("frames are %dx%d; %s runs at %s only: scaled to %dx%d and padded to %dx%d", height, width,
+                         self.pte.path.name, have, *plan.inner, *plan.size)
+            self._plans[(height, width)] = plan
+        return self._plans[(height, width)]
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        h, w = image.shape[-2:]
+        plan = self.plan(h, w)
+        if plan.exact:
+            return self.pte.run(image, self.style_weights, self.strength).clamp(0, 1)
+        x = image
+        if plan.inner != (h, w):
+            x = F.interpolate(x, size=plan.inner, mode="bilinear", antialias=True, align_corners=False)
+        pad_h, pad_w = plan.size[0] - plan.inner[0], plan.size[1] - plan.inner[1]
+        x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
+        y = self.pte.run(x, self.style_weights, self.strength)[..., : plan.inner[0], : plan.inner[1]]
+        if plan.inner != (h, w):
+            y = F.interpolate(y, size=(h, w), mode="bilinear", antialias=False, align_corners=False)
+        return y.clamp(0, 1)
+
+
+@dataclass(frozen=True)
+class VideoResult:
+    output: Path
+    frames: int
+    size: tuple[int, int]  # (H, W)
+    fps: float  # the video's frame rate
+    audio: bool  # audio was carried over
+    seconds: float  # wall time, decode to encode
+    stylize_seconds: float  # of which the network
+
+    @property
+    def throughput(self) -> float:
+        """Frames per second end to end (decode, stylize, encode)."""
+        return self.frames / max(self.seconds, 1e-9)
+
+
+def stylize_video(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    stylizer: Stylizer,
+    *,
+    fps: float = 24.0,
+    crf: int = 20,
+    preset: str = "veryfast",
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_frames: int | None = None,
+    progress: bool = True,
+    protect: tuple[str, ...] = (),
+) -> VideoResult:
+    """Stylize every frame of ``source`` (video file or folder of frames) into ``output``.
+
+    ``output`` is a video file (by extension: the source's audio is carried over, timestamps and
+    size kept) or a folder (PNG frames). ``fps`` is the frame rate of a folder of frames.
+    """
+    src, out = Path(source), Path(output)
+    if out.resolve() == src.resolve():
+        raise InputError(f"{out}: the output would overwrite the input")
+    info = probe(src, fps=fps)
+    t0 = time.perf_counter()
+    net = 0.0
+    bar = _progress(info.frames if max_frames is None else min(max_frames, info.frames or max_frames), progress)
+    writer: FrameWriter | None = None
+    try:
+        for frame in open_frames(src, fps=fps, max_pixels=max_pixels):
+            if writer is None:  # the first frame fixes the size (rotated phone video is upright here)
+                h, w = frame.rgb.shape[:2]
+                info = replace(info, height=h, width=w)
+                writer = FrameWriter(out, info, audio_from=src if info.audio else None, crf=crf, preset=preset,
+                                     protect=protect + (str(src),))
+            t = time.perf_counter()
+            styled = stylizer(frame_to_tensor(frame.rgb))
+            net += time.perf_counter() - t
+            writer.write(tensor_to_frame(styled), frame.pts)
+            if bar is not None:
+                bar.update(1)
+            if max_frames is not None and writer.count >= max_frames:
+                break
+    except BaseException:
+        if writer is not None:
+            writer.close(ok=False)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    if writer is None:  # open_frames raises before this; kept for a source that yields nothing
+        raise InputError(f"{src}: no frames")
+    writer.close()
+    seconds = time.perf_counter() - t0
+    return VideoResult(output=out, frames=writer.count, size=(info.height, info.width), fps=float(info.fps),
+                       audio=info.audio and writer.writes_video, seconds=seconds, stylize_seconds=net)
+
+
+def _progress(total: int | None, enabled: bool):
+    if not enabled or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="frame", dynamic_ncols=True)
