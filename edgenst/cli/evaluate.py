@@ -1,4 +1,5 @@
-"""``edgenst evaluate``: content loss, style loss, SSIM and time of a folder of stylized images."""
+"""``edgenst evaluate``: content loss, style loss, SSIM and time of a folder of stylized images; with
+``--video``, the temporal stability (warping error, flicker) of a stylized video."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ EXAMPLES = """examples:
   edgenst evaluate outputs/ --content photos/ --style starry_night.jpg \\
       --teacher vgg19-normalised --teacher-weights vgg_normalised_conv3_1.pth
   edgenst evaluate outputs/ --content photos/ --style texture:swirl --teacher random --json m.json
+  edgenst evaluate styled.mp4 --video clip.mp4            # warping error and flicker of a video
+  edgenst evaluate styled_frames/ --video frames/ --flow farneback
 """
 
 
@@ -36,9 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("outputs", help="folder of stylized images")
-    p.add_argument("--content", required=True, help="folder of the original photos")
-    p.add_argument("--style", required=True, help="the style image (file or texture:NAME)")
+    p.add_argument("outputs", help="folder of stylized images (with --video: the stylized video or its frames)")
+    p.add_argument("--content", help="folder of the original photos")
+    p.add_argument("--style", help="the style image (file or texture:NAME)")
+    p.add_argument("--video", metavar="INPUT", help="the input video (file or folder of frames) OUTPUTS was stylized "
+                   "from: report warping error (optical flow of the input, occlusions masked) and flicker")
+    p.add_argument("--flow", default="dis", choices=["dis", "farneback"], help="(--video) optical flow method")
+    p.add_argument("--fps", type=float, default=24.0, help="(--video) frame rate of folders of frames")
     p.add_argument("--json", help="where to write the JSON report (default: OUTPUTS/metrics.json)")
     p.add_argument("--content-layers", default=",".join(DEFAULT_CONTENT_LAYERS), metavar="L1,L2")
     p.add_argument("--style-layers", default=",".join(DEFAULT_STYLE_LAYERS), metavar="L1,L2")
@@ -48,6 +55,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.video:
+        return _run_video(args)
+    if not args.content or not args.style:
+        raise InputError("give --content PHOTOS and --style IMAGE (or --video INPUT for a stylized video)")
     out_dir = Path(args.outputs)
     outputs = list_images(out_dir)
     contents = list_images(Path(args.content))
@@ -90,3 +101,19 @@ def _read_times(out_dir: Path) -> dict[str, float]:
     except (ValueError, KeyError, TypeError, AttributeError):
         log.warning("%s is unreadable; times left out", record)
         return {}
+
+
+def _run_video(args: argparse.Namespace) -> int:
+    from edgenst.temporal_metrics import FlowConfig, measure_videos, write_temporal_json
+
+    stylized = Path(args.outputs)
+    metrics = measure_videos(args.video, stylized, config=FlowConfig(method=args.flow), fps=args.fps)
+    json_path = Path(args.json) if args.json else (stylized / "temporal.json" if stylized.is_dir()
+                                                   else stylized.with_suffix(".temporal.json"))
+    write_temporal_json(json_path, metrics, {"stylized": str(stylized), "input": args.video, "flow": args.flow})
+    print(f"{'frames':<16}{metrics.frames}\n{'warping error':<16}{metrics.warping_error:.6f}  (masked MSE, [0, 1] pixels)\n"
+          f"{'input itself':<16}{metrics.reference:.6f}  (the flow's own error: the floor)\n"
+          f"{'flicker':<16}{metrics.flicker:+.5f}  (mean |frame change|, stylized minus input)\n"
+          f"{'pixels kept':<16}{metrics.valid_fraction:.1%}  (occlusions masked)")
+    print(f"written {json_path}")
+    return 0
