@@ -93,6 +93,24 @@ def consistent_mask(backward: np.ndarray, forward: np.ndarray, config: FlowConfi
     return ok & inside
 
 
+def pair_flow(prev_rgb: np.ndarray, cur_rgb: np.ndarray, config: FlowConfig = FlowConfig()) -> tuple[np.ndarray, np.ndarray]:
+    """(backward flow current -> previous, mask of trusted pixels) for two consecutive input frames."""
+    g_prev, g_cur = _grey(prev_rgb), _grey(cur_rgb)
+    backward = optical_flow(g_cur, g_prev, config)
+    return backward, consistent_mask(backward, optical_flow(g_prev, g_cur, config), config)
+
+
+def input_flows(inputs: Iterable[np.ndarray], config: FlowConfig = FlowConfig()) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every consecutive pair's ``pair_flow``, to measure several stylizations of one clip (in memory)."""
+    frames = iter(inputs)
+    prev = next(frames, None)
+    out = []
+    for cur in frames:
+        out.append(pair_flow(prev, cur, config))
+        prev = cur
+    return out
+
+
 def _grey(rgb: np.ndarray) -> np.ndarray:
     import cv2
 
@@ -100,8 +118,12 @@ def _grey(rgb: np.ndarray) -> np.ndarray:
 
 
 def measure_temporal(inputs: Iterable[np.ndarray], stylized: Iterable[np.ndarray],
-                     config: FlowConfig = FlowConfig()) -> TemporalMetrics:
-    """Warping error and flicker of ``stylized`` (H x W x 3 uint8 frames) against its ``inputs``."""
+                     config: FlowConfig = FlowConfig(), *, flows: list[tuple[np.ndarray, np.ndarray]] | None = None
+                     ) -> TemporalMetrics:
+    """Warping error and flicker of ``stylized`` (H x W x 3 uint8 frames) against its ``inputs``.
+
+    ``flows``: the inputs' ``input_flows``, when already computed (several stylizations of one clip).
+    """
     prev_in = prev_out = prev_in_u8 = None
     pair_err: list[float] = []
     ref_err, valid, change_out, change_in = [], [], [], []
@@ -118,10 +140,7 @@ def measure_temporal(inputs: Iterable[np.ndarray], stylized: Iterable[np.ndarray
         cur_in = frame_in.astype(np.float32) / 255.0
         cur_out = frame_out.astype(np.float32) / 255.0
         if prev_in is not None:
-            g_prev, g_cur = _grey(prev_in_u8), _grey(frame_in)
-            backward = optical_flow(g_cur, g_prev, config)
-            forward = optical_flow(g_prev, g_cur, config)
-            mask = consistent_mask(backward, forward, config)
+            backward, mask = flows[count - 2] if flows is not None else pair_flow(prev_in_u8, frame_in, config)
             n = int(mask.sum())
             valid.append(n / mask.size)
             if n:

@@ -117,9 +117,10 @@ def open_frames(path: str | os.PathLike[str], *, fps: float = 24.0, max_pixels: 
                     yield Frame(rgb, pts)
             except _ffmpeg_errors() as exc:
                 raise VideoReadError(f"{p}: cannot decode frame {count + 1} ({_reason(exc)}); truncated or damaged?") from None
-        cut = [m for _, _, m in logs if any(w in m.lower() for w in _DAMAGE_WORDS)]
+        # Only this file's demuxer: ffmpeg may flush a stale "repeated N times" line of another file.
+        cut = [m for _, name, m in logs if name == container.format.name and any(w in m.lower() for w in _DAMAGE_WORDS)]
         if cut:
-            raise VideoReadError(f"{p}: truncated or damaged ({cut[0].strip()}) after {count} frames")
+            raise VideoReadError(f"{p}: truncated or damaged ({cut[0].strip().splitlines()[0]}) after {count} frames")
         if count == 0:
             raise VideoReadError(f"{p}: no video frames could be decoded (truncated or empty?)")
         _check_complete(p, stream, count, (last_pts - first_pts) * Fraction(stream.time_base))

@@ -3,9 +3,9 @@
 Frames flow decode -> stylize -> encode one at a time (``edgenst.video``), so a long video needs
 the memory of a few frames. The eager backend takes any frame size (``inference.stylize`` pads to
 a multiple of 4 with a mirrored margin and crops back). A ``.pte`` runs only at its exported sizes;
-other frames follow one rule (``fit_plan``): scale to fit inside the exported size that keeps the
-most of the frame's pixels (the cheapest such size on ties), pad the rest by edge replication,
-stylize, crop, and scale back, so the output always has the input's exact size.
+other frames follow one rule (``fit_plan``): shrink (never enlarge) to fit inside the exported size
+that keeps the most of the frame's pixels (the cheapest such size on ties), pad the rest by edge
+replication, stylize, crop, and scale back, so the output always has the input's exact size.
 """
 
 from __future__ import annotations
@@ -54,12 +54,12 @@ def fit_plan(height: int, width: int, sizes: Iterable[tuple[int, int]]) -> FitPl
         return FitPlan((height, width), (height, width))
 
     def inner(s: tuple[int, int]) -> tuple[int, int]:
-        scale = min(s[0] / height, s[1] / width)
+        scale = min(1.0, s[0] / height, s[1] / width)  # shrink to fit, never enlarge (padding is exact)
         return min(s[0], max(1, round(height * scale))), min(s[1], max(1, round(width * scale)))
 
     def key(s: tuple[int, int]) -> tuple[int, int]:
         h, w = inner(s)
-        return (-min(h * w, height * width), s[0] * s[1])  # most kept pixels (no credit for upscaling), then cheapest
+        return (-h * w, s[0] * s[1])  # most kept pixels, then the cheapest size
 
     best = min(sizes, key=key)
     return FitPlan(best, inner(best))

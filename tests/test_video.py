@@ -9,10 +9,68 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
+from edgenst.cli.main import main
 from edgenst.distill.temporal import MotionConfig, draw_view_pair, make_view_pair, random_affine, temporal_loss
+from edgenst.temporal_metrics import measure_temporal, measure_videos
+from edgenst.video import VideoInfo, open_frames, probe
+from edgenst.video_stylize import PteStylizer, fit_plan, stylize_video
+
+SHARED_FRAMES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video" / "mountain_2"
+
+
+def pattern(shift: float, h: int = 36, w: int = 50) -> np.ndarray:
+    """A smooth colour pattern moved ``shift`` pixels to the right (a panning camera)."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    img = np.empty((h, w, 3), np.uint8)
+    img[..., 0] = 127 + 100 * np.sin((xx - shift) / 3.0) * np.cos(yy / 4.0)
+    img[..., 1] = 127 + 100 * np.cos((xx - shift) / 5.0 + yy / 6.0)
+    img[..., 2] = 90
+    return img
+
+
+def make_clip(path: Path, *, frames: int = 10, h: int = 36, w: int = 50, fps: int = 12, audio: bool = True) -> None:
+    """A moving pattern as H.264 (4:4:4 for odd sizes) with a 440 Hz AAC tone, written with PyAV."""
+    import av
+
+    with av.open(str(path), "w") as c:
+        v = c.add_stream("libx264", rate=fps)
+        v.width, v.height, v.pix_fmt = w, h, "yuv444p" if (w % 2 or h % 2) else "yuv420p"
+        a = c.add_stream("aac", rate=16000) if audio else None
+        if a is not None:
+            a.layout = "mono"
+        for i in range(frames):
+            f = av.VideoFrame.from_ndarray(pattern(2 * i, h, w), format="rgb24")
+            f.pts = i
+            c.mux(v.encode(f))
+        c.mux(v.encode(None))
+        if a is not None:
+            n = 16000 * frames // fps
+            tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(n) / 16000) * 32767).astype(np.int16)[None]
+            for s in range(0, n, 1024):
+                af = av.AudioFrame.from_ndarray(tone[:, s : s + 1024], format="s16", layout="mono")
+                af.sample_rate, af.pts = 16000, s
+                c.mux(a.encode(af))
+            c.mux(a.encode(None))
+
+
+def audio_packets(path: Path) -> list[bytes]:
+    import av
+
+    with av.open(str(path)) as c:
+        if not c.streams.audio:
+            return []
+        return [bytes(p) for p in c.demux(c.streams.audio[0]) if p.size]
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("clip") / "clip.mp4"
+    make_clip(path)
+    return path
 
 
 # --- the temporal training loss --------------------------------------------------------------
@@ -61,11 +119,10 @@ def test_distill_with_temporal_runs_records_the_weight_and_zero_changes_nothing(
 
     from edgenst.distill import DistillWeights, distill
 
-    base = tiny_config(steps=3, photo_mode=0.0, checkpoint_every=3, log_every=1)
+    base = tiny_config(steps=2, photo_mode=0.0, checkpoint_every=2, log_every=1)
+    assert base.weights.temporal == 0.0
     off = distill(base, tmp_path / "off", progress=False)
-    zero = distill(replace(base, weights=replace(base.weights, temporal=0.0)), tmp_path / "zero", progress=False)
-    torch.testing.assert_close(weights_of(off.model_path), weights_of(zero.model_path), atol=0, rtol=0)
-    assert all("temporal" not in h for h in off.history)
+    assert all("temporal" not in h for h in off.history)  # W = 0: no second view is even drawn
 
     on = replace(base, weights=DistillWeights(temporal=100.0), motion=MotionConfig(margin=4))
     res = distill(on, tmp_path / "on", progress=False)
@@ -84,3 +141,161 @@ def test_temporal_margin_must_fit_the_crop() -> None:
 
     with pytest.raises(InputError, match="margin"):
         tiny_config(weights=DistillWeights(temporal=1.0))  # margin 16 of a 32 px crop
+
+
+# --- reading and writing video -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ext", [".mp4", ".webm", ".mkv"])
+def test_a_clip_round_trips_with_its_size_frame_rate_and_audio(clip: Path, tmp_path: Path, ext: str) -> None:
+    out = tmp_path / f"out{ext}"
+    result = stylize_video(clip, out, lambda x: x, progress=False)
+    assert (result.frames, result.size, result.fps, result.audio) == (10, (36, 50), 12.0, True)
+    info = probe(out)
+    assert (info.width, info.height, info.fps, info.audio) == (50, 36, 12, True)
+    frames = [f.rgb.astype(int) for f in open_frames(out)]
+    source = [f.rgb.astype(int) for f in open_frames(clip)]
+    assert len(frames) == 10
+    for i, f in enumerate(frames):  # a lossy codec: close to its source frame, and in order (it moves)
+        own = np.abs(f - source[i]).mean()
+        assert own < 4 and own < np.abs(f - source[i - 1 if i else 1]).mean() / 2, i
+    if ext != ".webm":  # AAC fits mp4 and mkv: copied packet for packet, not re-encoded
+        assert audio_packets(out) == audio_packets(clip)
+
+
+def test_odd_sizes_folders_of_frames_and_silent_clips(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.mov"
+    make_clip(odd, h=35, w=49, audio=False)
+    frames_dir = tmp_path / "frames"
+    res = stylize_video(odd, frames_dir, lambda x: 1 - x, progress=False)  # video -> PNG frames
+    assert res.frames == 10 and not res.audio and len(list(frames_dir.glob("frame_*.png"))) == 10
+    back = tmp_path / "back.mp4"
+    res = stylize_video(frames_dir, back, lambda x: 1 - x, fps=12, progress=False)  # frames -> video
+    assert probe(back).width == 49 and probe(back).height == 35 and probe(back).fps == 12
+    first = next(open_frames(back)).rgb
+    assert np.abs(first.astype(int) - pattern(0, 35, 49)).mean() < 6  # inverted twice
+
+
+def test_the_cli_stylizes_a_video_with_the_shipped_student(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "styled.mp4"
+    assert main(["-q", "stylize", str(clip), "--style", "starry_night", "-o", str(out)]) == 0
+    info = probe(out)
+    assert (info.width, info.height, info.audio) == (50, 36, True)
+    assert sum(1 for _ in open_frames(out)) == 10
+    assert main(["-q", "evaluate", str(out), "--video", str(clip)]) == 0
+    summary = json.loads(out.with_suffix(".temporal.json").read_text())["summary"]
+    assert summary["frames"] == 10 and summary["warping_error"] > summary["reference"] >= 0
+
+
+def _bad_files(tmp_path: Path, clip: Path) -> dict[str, Path]:
+    data = clip.read_bytes()
+    files = {"truncated": tmp_path / "cut.mp4", "not a video": tmp_path / "text.mp4", "empty": tmp_path / "empty.mov",
+             "missing": tmp_path / "missing.mp4"}
+    files["truncated"].write_bytes(data[: len(data) // 2])
+    files["not a video"].write_text("hello, not a video\n" * 50)
+    files["empty"].write_bytes(b"")
+    mkv = tmp_path / "full.mkv"
+    stylize_video(clip, mkv, lambda x: x, progress=False)
+    files["truncated mkv"] = tmp_path / "cut.mkv"  # Matroska decodes up to the cut: the check must notice
+    files["truncated mkv"].write_bytes(mkv.read_bytes()[: int(mkv.stat().st_size * 0.6)])
+    return files
+
+
+def test_bad_video_files_fail_with_one_line_and_exit_code_2(clip: Path, tmp_path: Path, capsys) -> None:
+    for what, path in _bad_files(tmp_path, clip).items():
+        out = tmp_path / f"out-{path.stem}.mp4"
+        code = main(["stylize", str(path), "--style", "udnie", "-o", str(out)])
+        err = capsys.readouterr().err.strip()
+        assert code == 2, (what, err)
+        assert len(err.splitlines()) == 1 and str(path) in err, (what, err)
+        assert not out.exists() and not list(tmp_path.glob(".out-*")), what  # no half-written output
+        assert main(["evaluate", str(clip), "--video", str(path)]) == 2, what
+        capsys.readouterr()
+
+
+# --- the warping error -------------------------------------------------------------------------
+
+
+def test_warping_error_is_zero_for_a_static_clip_and_grows_with_flicker() -> None:
+    static = [pattern(0)] * 8
+    m = measure_temporal(static, static)
+    assert m.warping_error == 0.0 and m.flicker == 0.0 and m.valid_fraction == 1.0
+    rng = np.random.default_rng(0)
+    errors = []
+    for amplitude in (2, 8, 24):  # a random brightness jump per frame
+        flicker = [np.clip(f.astype(int) + rng.integers(-amplitude, amplitude + 1, size=3), 0, 255).astype(np.uint8)
+                   for f in static]
+        errors.append(measure_temporal(static, flicker).warping_error)
+    assert 0 < errors[0] < errors[1] < errors[2], errors
+
+
+def test_a_pure_shift_gives_near_zero_error_for_a_shift_equivariant_stylizer() -> None:
+    moving = [pattern(2 * i) for i in range(8)]
+    pointwise = [255 - f for f in moving]  # a per-pixel colour map commutes with any motion
+    m = measure_temporal(moving, pointwise)
+    assert m.valid_fraction > 0.8
+    assert m.warping_error < 1e-4 and abs(m.flicker) < 1e-6
+    rng = np.random.default_rng(1)
+    noisy = [np.clip(f.astype(int) + rng.integers(-10, 11, size=3), 0, 255).astype(np.uint8) for f in pointwise]
+    assert measure_temporal(moving, noisy).warping_error > 10 * m.warping_error
+
+
+def test_metrics_refuse_videos_that_do_not_match(tmp_path: Path, clip: Path) -> None:
+    from edgenst.errors import InputError
+
+    with pytest.raises(InputError, match="frames"):
+        measure_temporal([pattern(0)] * 3, [pattern(0)] * 2)
+    with pytest.raises(InputError, match="one size"):
+        measure_temporal([pattern(0)] * 3, [pattern(0, 20, 20)] * 3)
+    assert measure_videos(clip, clip).warping_error == measure_videos(clip, clip).reference
+
+
+# --- the .pte size rule --------------------------------------------------------------------------
+
+
+def test_fit_plan_prefers_exact_sizes_then_the_most_kept_pixels() -> None:
+    sizes = [(256, 256), (512, 512), (720, 1280)]
+    assert fit_plan(720, 1280, sizes).exact
+    assert fit_plan(436, 1024, sizes).size == (720, 1280) and fit_plan(436, 1024, sizes).inner == (436, 1024)
+    assert fit_plan(1080, 1920, sizes).inner == (720, 1280)  # scaled down to fit
+    assert fit_plan(200, 200, sizes).size == (256, 256)  # the cheapest size that holds it all
+    assert fit_plan(1280, 720, sizes).size == (512, 512) or fit_plan(1280, 720, sizes).size == (720, 1280)
+
+
+class _FakePte:
+    """Stands in for ``runtime.PteModel`` (sizes, styles, run): the rule, not ExecuTorch, is tested."""
+
+    def __init__(self) -> None:
+        self.path, self.styles, self.sizes, self.calls = Path("fake.pte"), 2, {(64, 64): "m", (32, 96): "n"}, []
+
+    def run(self, image: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
+        assert tuple(image.shape[-2:]) in self.sizes
+        self.calls.append(tuple(image.shape[-2:]))
+        return 1 - image
+
+
+def test_pte_frames_of_other_sizes_are_fitted_and_come_back_at_their_own_size() -> None:
+    fake = _FakePte()
+    stylizer = PteStylizer(fake, torch.tensor([[1.0, 0.0]]), 1.0)
+    frame = torch.rand(1, 3, 30, 90)
+    out = stylizer(frame)
+    assert out.shape == frame.shape and fake.calls == [(32, 96)]
+    torch.testing.assert_close(out, 1 - frame)  # fits without scaling: only padding, cropped off
+    assert stylizer(torch.rand(1, 3, 64, 64)).shape == (1, 3, 64, 64)
+
+
+@pytest.mark.shared_data
+def test_the_shipped_student_on_real_frames_is_less_stable_than_its_input() -> None:
+    if not SHARED_FRAMES.is_dir():
+        pytest.skip(f"needs {SHARED_FRAMES}")
+    from edgenst.inference import StyleChoice
+    from edgenst.pretrained import StudentWeights
+    from edgenst.video import frame_to_tensor, tensor_to_frame
+    from edgenst.video_stylize import EagerStylizer
+
+    model, info = StudentWeights.DEFAULT.load()
+    stylizer = EagerStylizer(model, StyleChoice({"udnie": 1.0}).vector(info.styles), 1.0)
+    frames = [f.rgb[:192, :256] for f, _ in zip(open_frames(SHARED_FRAMES), range(5))]
+    styled = [tensor_to_frame(stylizer(frame_to_tensor(f))) for f in frames]
+    m = measure_temporal(frames, styled)
+    assert m.warping_error > m.reference > 0 and 0.5 < m.valid_fraction <= 1
