@@ -62,7 +62,9 @@ class AppModel(nn.Module):
 
     def __init__(self, student: nn.Module, output_scale: float = 1.0) -> None:
         super().__init__()
-        self.student = student.eval()
+        # Students fold their per-style tables into constants, which XNNPACK needs for its convs.
+        freeze = getattr(student, "frozen_copy", None)
+        self.student = freeze() if freeze is not None else student.eval()
         self.output_scale = float(output_scale)
         self.styles = num_styles(student)
 

@@ -58,6 +58,8 @@ def test_config_and_input_validation():
         StudentConfig(styles=0)
     with pytest.raises(InputError):
         StudentConfig(width=10)
+    with pytest.raises(InputError, match="decoder"):
+        StudentConfig(decoder="nearest")
     with pytest.raises(InputError):
         check_inputs(torch.rand(1, 3, 30, 32), torch.ones(1, 2), torch.ones(1, 1), styles=2)
     with pytest.raises(InputError):
@@ -65,12 +67,15 @@ def test_config_and_input_validation():
     check_inputs(torch.rand(1, 3, 32, 32), torch.ones(1, 2), torch.ones(1, 1), styles=2)
 
 
-@pytest.mark.parametrize("center", [False, True])
-def test_every_operator_is_delegated_to_xnnpack(center: bool):
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"center_input": True}, {"decoder": "shuffle", "half_res_affine": False}, {"decoder": "shuffle"}],
+)
+def test_every_operator_is_delegated_to_xnnpack(options: dict):
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
 
-    m = Student(StudentConfig(styles=2, width=8, blocks=1, center_input=center)).eval()
+    m = Student(StudentConfig(styles=2, width=8, blocks=1, **options)).frozen_copy()
     args = (torch.rand(1, 3, 32, 32), torch.tensor([[0.5, 0.5]]), torch.ones(1, 1))
     edge = to_edge_transform_and_lower(torch.export.export(m, args), partitioner=[XnnpackPartitioner()])
     calls = [n for n in edge.exported_program().graph.nodes if n.op == "call_function"]
@@ -91,3 +96,42 @@ def test_one_hot_weights_equal_the_single_style():
         for strength in (0.3, 1.0):
             st = torch.full((1, 1), strength)
             torch.testing.assert_close(m(x, torch.eye(3)[s : s + 1], st), single(x, torch.ones(1, 1), st))
+
+
+@pytest.mark.parametrize("options", [{}, {"decoder": "shuffle", "half_res_affine": False}])
+def test_frozen_copy_computes_the_same_and_stays_frozen(options: dict):
+    """Export traces the frozen copy: it must match the trainable model bit for bit in value, and
+    training the original afterwards must not leak into it."""
+    torch.manual_seed(0)
+    m = Student(StudentConfig(styles=3, width=8, blocks=1, **options)).eval()
+    _randomise_styles(m)
+    x, w, s = torch.rand(2, 3, 32, 32), torch.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]]), torch.tensor([[0.7], [1.0]])
+    frozen = m.frozen_copy()
+    with torch.no_grad():
+        torch.testing.assert_close(frozen(x, w, s), m(x, w, s), rtol=1e-5, atol=1e-6)
+        before = frozen(x, w, s)
+        m.down_affine.scale.add_(1.0)
+        assert not torch.allclose(m(x, w, s), before)
+        torch.testing.assert_close(frozen(x, w, s), before)
+
+
+def test_strength_mixes_with_the_photo_vector():
+    """The fused (S+1)-way blend must equal the documented photo + strength * (style - photo)."""
+    torch.manual_seed(0)
+    m = Student(StudentConfig(styles=2, width=8, blocks=1)).eval()
+    _randomise_styles(m)
+    affine = m.down_affine
+    with torch.no_grad():
+        affine.photo_scale.normal_()
+        affine.photo_shift.normal_()
+    from edgenst.models.student import style_mix
+
+    x = torch.rand(1, 16, 4, 4)
+    w, s = torch.tensor([[0.25, 0.75]]), torch.tensor([[0.4]])
+    c = x.shape[1]
+    scale = (affine.scale[:, :, 0, 0] @ w[0]).reshape(1, c, 1, 1)
+    shift = (affine.shift[:, :, 0, 0] @ w[0]).reshape(1, c, 1, 1)
+    ps, pb = affine.photo_scale.reshape(1, c, 1, 1), affine.photo_shift.reshape(1, c, 1, 1)
+    expected = x * (ps + 0.4 * (scale - ps)) + (pb + 0.4 * (shift - pb))
+    with torch.no_grad():
+        torch.testing.assert_close(affine(x, style_mix(w, s)), expected)

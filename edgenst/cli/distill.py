@@ -45,6 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--width", type=int, default=None, help="network width (student default 24, teacher 32)")
     p.add_argument("--blocks", type=int, default=None, help="residual blocks (student default 4, teacher 5)")
     p.add_argument("--center-input", action="store_true", help="student: subtract 0.5 from the input (fewer border artifacts)")
+    p.add_argument("--decoder", choices=["bilinear", "shuffle"], default=None,
+                   help="student: 1/4 -> 1/2 resolution by bilinear + conv (default) or 1x1 conv + pixel shuffle (fast)")
+    p.add_argument("--no-half-res-affine", action="store_true",
+                   help="student: no per-style scale/shift at 1/2 resolution (the fast family)")
     p.add_argument("--style", action="append", metavar="IMAGE", help="style image, name or texture:NAME (repeatable)")
     p.add_argument("--photos", action="append", metavar="DIR", help="training photos: folder, file or sample:NAME")
     p.add_argument("--teacher-net", metavar="MODEL", help="teacher network model file to distil from")
@@ -78,10 +82,16 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         raise InputError("give training photos with --photos")
     arch = args.arch or "student"
     model = {k: v for k, v in (("width", args.width), ("blocks", args.blocks)) if v is not None}
-    if args.center_input:
-        if arch != "student":
-            raise InputError("--center-input applies to the student only")
-        model["center_input"] = True
+    student_only = {  # flag -> (config key, value when given)
+        "--decoder": ("decoder", args.decoder),
+        "--no-half-res-affine": ("half_res_affine", False if args.no_half_res_affine else None),
+        "--center-input": ("center_input", True if args.center_input else None),
+    }
+    for flag, (key, value) in student_only.items():
+        if value is not None:
+            if arch != "student":
+                raise InputError(f"{flag} applies to the student only")
+            model[key] = value
     return DistillConfig(
         arch=arch, model=model, styles=tuple(args.style), photos=tuple(args.photos), crop=args.crop,
         batch=args.batch, steps=args.steps or DistillConfig().steps, lr=args.lr, style_size=args.style_size,

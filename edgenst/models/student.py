@@ -13,7 +13,15 @@ Why this shape (see DESIGN.md, "Operators the student may use"):
   each style owns one such vector. A ``style_weights`` input (N x S) blends the styles' vectors
   with a matrix product, so blending happens inside the graph with no Python-side branching;
 - ``strength`` (N x 1, 0..1) mixes each style vector with a learned "photo" vector, so 0 gives the
-  network's reconstruction of the photo and 1 the full style.
+  network's reconstruction of the photo and 1 the full style. Because the style weights sum to 1,
+  that mix is itself a blend: the photo vector is one more "style" with weight ``1 - strength``
+  and each style's weight is scaled by ``strength``. The graph computes that (S+1)-vector once and
+  each affine is then one 1x1 conv for scale and one for shift, instead of a chain of small
+  ops per affine point (each XNNPACK op costs a dispatch, which dominates at small sizes).
+
+The ``fast`` family drops the 1/2-resolution affines and decodes with a 1x1 conv + pixel shuffle
+(``decoder="shuffle"``) instead of bilinear upsampling + a separable conv: at 720x1280 those
+1/2-resolution ops cost more than the whole 1/4-resolution body of a small student.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from torch import nn
 
 from edgenst.errors import InputError
 
+DECODERS = ("bilinear", "shuffle")
+
 
 @dataclass(frozen=True)
 class StudentConfig:
@@ -35,8 +45,12 @@ class StudentConfig:
     width: int = 24  # channels at 1/2 resolution; 2x that at 1/4
     blocks: int = 4  # residual blocks at 1/4 resolution
     center_input: bool = False  # subtract 0.5 first, so zero padding reads as mid-grey, not black
+    decoder: str = "bilinear"  # 1/4 -> 1/2 resolution: "bilinear" (+ separable conv) or "shuffle" (1x1 conv + pixel shuffle)
+    half_res_affine: bool = True  # per-style scale/shift also at 1/2 resolution (stem and decoder)
 
     def __post_init__(self) -> None:
+        if self.decoder not in DECODERS:
+            raise InputError(f"decoder must be one of {', '.join(DECODERS)}, got {self.decoder!r}")
         if self.styles < 1:
             raise InputError(f"a student needs at least one style, got {self.styles}")
         if not 4 <= self.width <= 256 or self.width % 4:
@@ -58,21 +72,37 @@ class StyleAffine(nn.Module):
         self.shift = nn.Parameter(torch.zeros(channels, styles, 1, 1))
         self.photo_scale = nn.Parameter(torch.ones(1, channels))
         self.photo_shift = nn.Parameter(torch.zeros(1, channels))
+        self._frozen: tuple[torch.Tensor, torch.Tensor] | None = None
 
-    def forward(self, x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
-        """``style_weights``: N x S x 1 x 1; ``strength``: N x 1 x 1 x 1.
+    def forward(self, x: torch.Tensor, mix: torch.Tensor) -> torch.Tensor:
+        """``mix``: N x (S+1) x 1 x 1 from ``style_mix``: the styles' weights times strength, then
+        ``1 - strength`` for the photo vector.
 
-        The blend is a 1x1 convolution of the style weights with the stacked style vectors: the
-        same sum as a matrix product, in an operator XNNPACK takes without layout copies.
+        The blend is a 1x1 convolution of the mix with the stacked vectors: the same sum as a
+        matrix product, in an operator XNNPACK takes without layout copies. The concatenation
+        involves only parameters, so export folds it into a constant.
         """
+        scale_table, shift_table = self._frozen if self._frozen is not None else self.tables()
+        return x * F.conv2d(mix, scale_table) + F.conv2d(mix, shift_table)
+
+    def tables(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The C x (S+1) x 1 x 1 scale and shift tables: the styles' vectors, then the photo's."""
         c = self.scale.shape[0]
-        scale = F.conv2d(style_weights, self.scale)
-        shift = F.conv2d(style_weights, self.shift)
-        photo_scale = self.photo_scale.reshape(1, c, 1, 1)
-        photo_shift = self.photo_shift.reshape(1, c, 1, 1)
-        scale = photo_scale + strength * (scale - photo_scale)
-        shift = photo_shift + strength * (shift - photo_shift)
-        return x * scale + shift
+        return (torch.cat([self.scale, self.photo_scale.reshape(c, 1, 1, 1)], dim=1),
+                torch.cat([self.shift, self.photo_shift.reshape(c, 1, 1, 1)], dim=1))
+
+    def freeze(self) -> None:
+        """Store the tables as constants, so an exported graph has no concatenation of weights
+        (XNNPACK delegates a convolution only when its weight is a constant). Inference only:
+        training the parameters afterwards would not change the frozen tables."""
+        self._frozen = tuple(t.detach().clone() for t in self.tables())
+
+
+def style_mix(style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
+    """N x S weights and N x 1 strength -> the N x (S+1) x 1 x 1 blend every ``StyleAffine`` takes."""
+    n = style_weights.shape[0]
+    strength = strength.reshape(n, 1)
+    return torch.cat([style_weights * strength, 1.0 - strength], dim=1).reshape(n, -1, 1, 1)
 
 
 class SeparableConv(nn.Module):
@@ -95,9 +125,9 @@ class ResidualBlock(nn.Module):
         self.conv2 = SeparableConv(channels, channels)
         self.affine2 = StyleAffine(styles, channels)
 
-    def forward(self, x: torch.Tensor, w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-        h = F.relu(self.affine1(self.conv1(x), w, s))
-        return x + self.affine2(self.conv2(h), w, s)
+    def forward(self, x: torch.Tensor, mix: torch.Tensor) -> torch.Tensor:
+        h = F.relu(self.affine1(self.conv1(x), mix))
+        return x + self.affine2(self.conv2(h), mix)
 
 
 class Student(nn.Module):
@@ -107,30 +137,51 @@ class Student(nn.Module):
         super().__init__()
         self.config = config
         s, w = config.styles, config.width
+        half = config.half_res_affine
         self.stem = nn.Conv2d(3, w, 3, stride=2, padding=1)
-        self.stem_affine = StyleAffine(s, w)
+        self.stem_affine = StyleAffine(s, w) if half else None
         self.down = SeparableConv(w, 2 * w, stride=2)
         self.down_affine = StyleAffine(s, 2 * w)
         self.blocks = nn.ModuleList(ResidualBlock(s, 2 * w) for _ in range(config.blocks))
-        self.up = SeparableConv(2 * w, w)
-        self.up_affine = StyleAffine(s, w)
+        if config.decoder == "shuffle":
+            self.up: nn.Module = nn.Conv2d(2 * w, 4 * w, 1)
+            _icnr_(self.up, upscale=2)
+        else:
+            self.up = SeparableConv(2 * w, w)
+        self.up_affine = StyleAffine(s, w) if half else None
         self.head = SeparableConv(w, 3 * 4)
         _icnr_(self.head.pointwise, upscale=2)
 
     def forward(self, x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
         """``style_weights``: N x styles (rows summing to 1); ``strength``: N x 1 in [0, 1]."""
-        n = x.shape[0]
-        style_weights = style_weights.reshape(n, -1, 1, 1)
-        strength = strength.reshape(n, 1, 1, 1)
+        mix = style_mix(style_weights, strength)
         if self.config.center_input:
             x = x - 0.5
-        skip = F.relu(self.stem_affine(self.stem(x), style_weights, strength))
-        h = F.relu(self.down_affine(self.down(skip), style_weights, strength))
+        skip = self._affine(self.stem_affine, self.stem(x), mix)
+        skip = F.relu(skip)
+        h = F.relu(self.down_affine(self.down(skip), mix))
         for block in self.blocks:
-            h = block(h, style_weights, strength)
-        h = F.interpolate(h, scale_factor=2.0, mode="bilinear", align_corners=False)
-        h = F.relu(self.up_affine(self.up(h), style_weights, strength)) + skip
+            h = block(h, mix)
+        if self.config.decoder == "shuffle":
+            h = F.pixel_shuffle(self.up(h), 2)
+        else:
+            h = self.up(F.interpolate(h, scale_factor=2.0, mode="bilinear", align_corners=False))
+        h = F.relu(self._affine(self.up_affine, h, mix)) + skip
         return torch.sigmoid(F.pixel_shuffle(self.head(h), 2))
+
+    @staticmethod
+    def _affine(affine: StyleAffine | None, x: torch.Tensor, mix: torch.Tensor) -> torch.Tensor:
+        return x if affine is None else affine(x, mix)
+
+    def frozen_copy(self) -> "Student":
+        """An inference copy whose style tables are constants: what export traces."""
+        import copy
+
+        frozen = copy.deepcopy(self).eval()
+        for module in frozen.modules():
+            if isinstance(module, StyleAffine):
+                module.freeze()
+        return frozen
 
     def shared_parameters(self) -> int:
         return sum(p.numel() for n, p in self.named_parameters() if not _is_style_param(n))
