@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from edgenst.errors import InputError
 
-STRATEGIES = ("fedavg", "fedprox", "fedadam", "fedmedian", "fedtrimmedavg")
+STRATEGIES = ("fedavg", "fedavgm", "fedprox", "fedadam", "fedmedian", "fedtrimmedavg")
 COMPRESSIONS = ("none", "int8", "int8-topk")
 DP_MODES = ("none", "client-fixed", "server-fixed")
 MODES = ("fine-tune", "new-style")
@@ -28,7 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "strategy": "fedavg",
     "proximal-mu": 0.01,
     "trim-beta": 0.2,
-    "server-lr": 0.01,
+    "server-lr": 0.0,
+    "server-momentum": 0.9,
     "mode": "fine-tune",
     "model": "tiny",
     "styles": "texture:swirl,texture:mosaic",
@@ -77,6 +78,7 @@ class FedSettings:
     proximal_mu: float
     trim_beta: float
     server_lr: float
+    server_momentum: float
     mode: str
     model: str
     styles: str
@@ -126,7 +128,8 @@ class FedSettings:
             "clients_per_round": self.clients_per_round >= 1,
             "proximal_mu": self.proximal_mu >= 0,
             "trim_beta": 0 <= self.trim_beta < 0.5,
-            "server_lr": 0 < self.server_lr < 10,
+            "server_lr": 0 <= self.server_lr < 10,
+            "server_momentum": 0 <= self.server_momentum < 1,
             "holdout": 0 <= self.holdout < 1,
             "eval_photos": self.eval_photos >= 1,
             "alpha": self.alpha > 0,

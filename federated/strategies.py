@@ -16,6 +16,7 @@ from flwr.serverapp.strategy import (
     DifferentialPrivacyServerSideFixedClipping,
     FedAdam,
     FedAvg,
+    FedAvgM,
     FedMedian,
     FedProx,
     FedTrimmedAvg,
@@ -27,18 +28,26 @@ from edgenst.federated.settings import FedSettings
 #: Below 1/N for any realistic N, so ``min_train_nodes`` sets the sample size.
 _TINY_FRACTION = 1e-9
 
+#: Server learning rate when ``server-lr`` is 0: FedAdam's eta, FedAvgM's server step.
+DEFAULT_SERVER_LR = {"fedadam": 0.01, "fedavgm": 1.0}
+
 
 def build_strategy(settings: FedSettings, clients_per_round: int) -> Strategy:
     common: dict[str, Any] = dict(fraction_train=_TINY_FRACTION, fraction_evaluate=0.0, min_train_nodes=clients_per_round,
                                   min_evaluate_nodes=0, min_available_nodes=clients_per_round)
     name = settings.strategy
+    server_lr = settings.server_lr or DEFAULT_SERVER_LR.get(name, 0.0)
     if name == "fedavg":
         strategy: Strategy = FedAvg(**common)
+    elif name == "fedavgm":
+        # Server momentum on the averaged delta: a round of a few local steps then moves the global
+        # model about 1/(1 - momentum) times as far, which makes up for rounds being few.
+        strategy = FedAvgM(**common, server_learning_rate=server_lr, server_momentum=settings.server_momentum)
     elif name == "fedprox":
         strategy = FedProx(**common, proximal_mu=settings.proximal_mu)
     elif name == "fedadam":
         # Server-side Adam on the averaged delta; eta is the server step, tau its epsilon.
-        strategy = FedAdam(**common, eta=settings.server_lr, eta_l=settings.lr, tau=1e-3)
+        strategy = FedAdam(**common, eta=server_lr, eta_l=settings.lr, tau=1e-3)
     elif name == "fedmedian":
         strategy = FedMedian(**common)
     else:
@@ -59,12 +68,14 @@ def _inner(strategy: Strategy) -> Strategy:
 
 
 def strategy_state(strategy: Strategy) -> dict[str, np.ndarray]:
-    """Server optimiser state worth checkpointing (FedAdam's first and second moments)."""
+    """Server optimiser state worth checkpointing (FedAdam's moments, FedAvgM's momentum)."""
     inner = _inner(strategy)
     out: dict[str, np.ndarray] = {}
     for attr in ("m_t", "v_t"):
         for k, v in (getattr(inner, attr, None) or {}).items():
             out[f"{attr}/{k}"] = np.asarray(v)
+    for i, v in enumerate(getattr(inner, "momentum_vector", None) or []):
+        out[f"momentum/{i:04d}"] = np.asarray(v)
     return out
 
 
@@ -74,3 +85,6 @@ def restore_strategy_state(strategy: Strategy, state: dict[str, np.ndarray]) -> 
         vals = {k.split("/", 1)[1]: v for k, v in state.items() if k.startswith(f"{attr}/")}
         if vals and hasattr(inner, attr):
             setattr(inner, attr, vals)
+    momentum = [v for k, v in sorted(state.items()) if k.startswith("momentum/")]
+    if momentum and hasattr(inner, "momentum_vector"):
+        inner.momentum_vector = momentum

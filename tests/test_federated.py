@@ -338,8 +338,9 @@ def test_frozen_parameters_never_change(tmp_path: Path) -> None:
         assert same == (name not in start.names), name
 
 
-def test_resume_after_a_crash_ends_where_an_uninterrupted_run_ends(tmp_path: Path, monkeypatch) -> None:
-    whole = run_inline(tiny(tmp_path / "a", **{"num-server-rounds": 3}))
+@pytest.mark.parametrize("strategy", ["fedavg", "fedavgm"])  # FedAvgM: its momentum must survive too
+def test_resume_after_a_crash_ends_where_an_uninterrupted_run_ends(tmp_path: Path, monkeypatch, strategy: str) -> None:
+    whole = run_inline(tiny(tmp_path / "a", strategy=strategy, **{"num-server-rounds": 3}))
     real = server_mod.save_round
 
     def crash_in_round_2(run_dir, rnd, *a, **k):
@@ -347,7 +348,7 @@ def test_resume_after_a_crash_ends_where_an_uninterrupted_run_ends(tmp_path: Pat
             raise RuntimeError("power cut")
         return real(run_dir, rnd, *a, **k)
 
-    settings = tiny(tmp_path / "b", **{"num-server-rounds": 3})
+    settings = tiny(tmp_path / "b", strategy=strategy, **{"num-server-rounds": 3})
     monkeypatch.setattr(server_mod, "save_round", crash_in_round_2)
     with pytest.raises(RuntimeError, match="power cut"):
         run_inline(settings)
@@ -370,7 +371,7 @@ def test_damaged_last_checkpoint_falls_back_to_the_one_before(tmp_path: Path) ->
     assert saved is not None and saved.round == 1
 
 
-@pytest.mark.parametrize("strategy", ["fedprox", "fedadam", "fedmedian", "fedtrimmedavg"])
+@pytest.mark.parametrize("strategy", ["fedavgm", "fedprox", "fedadam", "fedmedian", "fedtrimmedavg"])
 def test_flower_strategies_run(tmp_path: Path, strategy: str) -> None:
     history = run_inline(tiny(tmp_path, strategy=strategy, **{"num-server-rounds": 2, "clients-per-round": 4}))
     assert [h["participants"] for h in history[1:]] == [4, 4]  # FedAdam's float64 arrays go out as float32

@@ -30,7 +30,7 @@ Any app setting (see federated/pyproject.toml) can be given with --set KEY=VALUE
 #: argparse dest -> app setting (kebab-case key)
 _MAP = {
     "rounds": "num-server-rounds", "clients_per_round": "clients-per-round", "strategy": "strategy",
-    "proximal_mu": "proximal-mu", "trim_beta": "trim-beta", "server_lr": "server-lr", "model": "model",
+    "proximal_mu": "proximal-mu", "trim_beta": "trim-beta", "server_lr": "server-lr", "server_momentum": "server-momentum", "model": "model",
     "new_style": "new-style", "train": "train", "photos": "photos", "server_photos": "server-photos",
     "alpha": "alpha", "partition_by": "partition-by", "crop": "crop", "batch": "batch", "lr": "lr",
     "local_steps": "local-steps", "time_budget": "time-budget", "round_deadline": "round-deadline",
@@ -56,7 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strategy", choices=STRATEGIES, default=None, help="Flower strategy (default fedavg)")
     p.add_argument("--proximal-mu", type=float, default=None, help="FedProx proximal weight")
     p.add_argument("--trim-beta", type=float, default=None, help="FedTrimmedAvg: fraction cut at each end")
-    p.add_argument("--server-lr", type=float, default=None, help="FedAdam server learning rate")
+    p.add_argument("--server-lr", type=float, default=None,
+                   help="server learning rate: FedAdam's eta (default 0.01), FedAvgM's step (default 1.0)")
+    p.add_argument("--server-momentum", type=float, default=None, help="FedAvgM server momentum (default 0.9)")
     g = p.add_argument_group("model and data")
     g.add_argument("--model", default=None, help="'tiny' (demo), 'default' (shipped student) or a model file")
     g.add_argument("--style", action="append", metavar="IMAGE", help="the model's style paintings in order (repeatable)")
