@@ -19,7 +19,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from edgenst.cli import distill, evaluate, export, federate, styles, stylize
+    from edgenst.cli import demo, distill, evaluate, export, federate, styles, stylize
 
     parser = argparse.ArgumentParser(
         prog="edgenst",
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: all cores)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (stylize, styles, distill, evaluate, export, federate):
+    for module in (stylize, styles, distill, evaluate, export, federate, demo):
         module.register(sub)
     return parser
 

@@ -1,0 +1,328 @@
+"""The demo's routes (Starlette): the page, ``/api/info``, photo upload, and the live WebSocket.
+
+Protocol of ``/ws`` (one live camera session):
+- server -> client on connect: ``{"type": "hello", "settings": {...}}``, or ``{"type": "busy"}``
+  and close code 1013 when every session slot is taken;
+- client -> server text: ``{"type": "config", "style": ..., "style2": ..., "blend": ..., "strength":
+  ..., "size": "256x256", "profile": "low"}`` (any subset) -> ``{"type": "config", "settings": ...}``;
+  ``{"type": "ping"}`` -> ``{"type": "pong"}``; anything else -> ``{"type": "error", "message"}``;
+- client -> server binary: one JPEG/PNG frame -> binary reply: a 4-byte big-endian header length,
+  the JSON header (sequence number, size, latencies, settings used), then the stylized JPEG; a frame
+  that cannot be used gets ``{"type": "error", "frame": true, "message"}`` instead.
+  A client sends its next frame after the reply (one frame in flight), so nothing queues up.
+Errors are messages, never a dropped connection; only a timeout, an oversized message (close
+1009) or the client leaving ends a session.
+
+Nothing from the client is used as a path: styles and sizes are checked against the artifact's
+lists, and thumbnails are looked up by a checked style name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import struct
+from importlib import metadata, resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from edgenst.demo_app.config import LOOPBACK_HOSTS, PROFILES, DemoConfig
+from edgenst.demo_app.engine import Engine
+from edgenst.demo_app.frames import margin_for
+from edgenst.demo_app.sessions import Busy, SlotLimiter
+from edgenst.demo_app.settings import StyleSettings, default_settings, parse_settings
+from edgenst.errors import ImageReadError, InputError
+
+log = logging.getLogger(__name__)
+
+STATIC = resources.files("edgenst.demo_app").joinpath("static")
+MAX_CONTROL_CHARS = 4096
+CSP = ("default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; "
+       "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+
+
+class TooLarge(Exception):
+    pass
+
+
+class SecurityHeaders:
+    """Adds a strict Content-Security-Policy and friends to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                            (b"referrer-policy", b"no-referrer"), (b"cache-control", b"no-store")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def allowed_hosts(host: str) -> list[str]:
+    """Host headers to accept: loopback names, plus the bound address; any when bound to all interfaces.
+
+    Refusing other names stops DNS-rebinding pages from reaching a loopback-only server.
+    """
+    if host in ("0.0.0.0", "::"):
+        return ["*"]
+    return sorted({*LOOPBACK_HOSTS, "[::1]", host})
+
+
+def create_app(engine: Engine, config: DemoConfig) -> Starlette:
+    """The ASGI app around one engine (the engine's lifetime is the caller's)."""
+    demo = _Demo(engine, config)
+    routes = [
+        Route("/", demo.index),
+        Route("/favicon.ico", demo.favicon),
+        Route("/api/info", demo.info),
+        Route("/api/health", demo.health),
+        Route("/api/stylize", demo.stylize, methods=["POST"]),
+        Route("/thumbnails/{style}.jpg", demo.thumbnail),
+        WebSocketRoute("/ws", demo.live),
+        Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+    ]
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(config.host)),
+                  Middleware(SecurityHeaders)]
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.demo = demo
+    return app
+
+
+class _Demo:
+    def __init__(self, engine: Engine, config: DemoConfig) -> None:
+        self.engine = engine
+        self.config = config
+        self.artifact = engine.artifact
+        self.sessions = SlotLimiter(config.max_sessions, "live sessions")
+        self.uploads = SlotLimiter(config.max_uploads, "upload slots")
+        self.base = default_settings(self.artifact.styles, self.artifact.sizes, config.profile)
+
+    # -- HTTP ---------------------------------------------------------------------------------------
+
+    async def index(self, request: Request) -> Response:
+        return FileResponse(str(STATIC.joinpath("index.html")), media_type="text/html")
+
+    async def favicon(self, request: Request) -> Response:
+        return Response(status_code=204)
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"ok": True, "sessions": self.sessions.used, "max_sessions": self.sessions.capacity,
+                             "frames": self.engine.frames})
+
+    async def info(self, request: Request) -> Response:
+        from edgenst.pretrained import thumbnail
+
+        c = self.config
+        return JSONResponse({
+            "artifact": self.artifact.describe(),
+            "runtime": {"name": "ExecuTorch", "version": _version("executorch"), "backend": "XNNPACK",
+                        "note": "every frame runs the int8 .pte in the ExecuTorch runtime, never eager PyTorch"},
+            "styles": [{"name": s, "thumbnail": f"/thumbnails/{s}.jpg" if thumbnail(s) else None}
+                       for s in self.artifact.styles],
+            "sizes": [f"{h}x{w}" for h, w in self.artifact.sizes],
+            "margins": {f"{h}x{w}": margin_for((h, w)) for h, w in self.artifact.sizes},
+            "profiles": [{"name": p.name, "threads": p.threads, "label": p.label} for p in PROFILES.values()],
+            "defaults": self.base.to_dict(),
+            "limits": {"max_sessions": c.max_sessions, "max_upload_bytes": c.max_upload_bytes,
+                       "max_frame_bytes": c.max_frame_bytes, "max_pixels": c.max_pixels,
+                       "idle_timeout_s": c.idle_timeout_s},
+            "resize": "letterbox: scaled to fit the exported size (aspect ratio kept), mirrored edges fill the "
+                      "rest, and the result is cropped back to the photo's area",
+        })
+
+    async def thumbnail(self, request: Request) -> Response:
+        from edgenst.pretrained import thumbnail
+
+        style = request.path_params["style"]
+        path = thumbnail(style) if style in self.artifact.styles else None
+        if path is None:
+            return JSONResponse({"error": f"no thumbnail for {style!r}"}, status_code=404)
+        return FileResponse(str(path), media_type="image/jpeg")
+
+    async def stylize(self, request: Request) -> Response:
+        """POST an image body (any Content-Type) with settings in the query -> the stylized PNG."""
+        try:
+            with self.uploads.slot():
+                settings = parse_settings(dict(request.query_params), self.base, self.artifact.styles,
+                                          self.artifact.sizes)
+                body = await asyncio.wait_for(self._read_body(request), timeout=self.config.upload_timeout_s)
+                result = await self.engine.process(body, settings, "PNG")
+        except Busy as exc:
+            return _error(503, str(exc), {"Retry-After": "30"})
+        except TooLarge:
+            return _error(413, f"upload too large: the limit is {_bytes_text(self.config.max_upload_bytes)}")
+        except asyncio.TimeoutError:
+            return _error(408, f"the upload did not arrive within {self.config.upload_timeout_s:g} s")
+        except ImageReadError as exc:
+            return _error(415, f"not a usable image: {exc}")
+        except InputError as exc:
+            return _error(400, str(exc))
+        except Exception as exc:  # keep serving; the log has the traceback
+            log.exception("upload failed")
+            return _error(500, f"internal error: {type(exc).__name__}")
+        headers = {"X-Infer-Ms": f"{result.infer_ms:.2f}", "X-Total-Ms": f"{result.total_ms:.2f}",
+                   "X-Threads": str(result.threads), "Content-Disposition": 'inline; filename="stylized.png"'}
+        return Response(result.data, media_type="image/png", headers=headers)
+
+    async def _read_body(self, request: Request) -> bytes:
+        limit = self.config.max_upload_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            if not declared.isdigit():
+                raise InputError(f"bad Content-Length {declared!r}")
+            raise TooLarge
+        chunks, total = [], 0
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > limit:
+                raise TooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    # -- WebSocket ----------------------------------------------------------------------------------
+
+    async def live(self, ws: WebSocket) -> None:
+        if not _same_origin(ws):
+            await ws.close(code=1008)  # before accept: the handshake is refused (403)
+            return
+        await ws.accept()
+        try:
+            with self.sessions.slot():
+                await self._session(ws)
+        except Busy as exc:
+            try:
+                await self._send_json(ws, {"type": "busy", "message": str(exc)})
+            except _Gone:
+                return
+            await _close(ws, 1013, "busy")
+        except (WebSocketDisconnect, _Gone):
+            pass
+
+    async def _session(self, ws: WebSocket) -> None:
+        settings = self.base
+        await self._send_json(ws, {"type": "hello", "settings": settings.to_dict()})
+        seq = 0
+        while True:
+            try:
+                msg = await asyncio.wait_for(ws.receive(), timeout=self.config.idle_timeout_s)
+            except asyncio.TimeoutError:
+                await self._send_json(ws, {"type": "closing", "message": f"nothing received for "
+                                           f"{self.config.idle_timeout_s:g} s; closed to free the slot"})
+                await _close(ws, 1001, "idle")
+                return
+            if msg["type"] == "websocket.disconnect":
+                return
+            if msg.get("text") is not None:
+                reply, settings = self._control(msg["text"], settings)
+                await self._send_json(ws, reply)
+            elif msg.get("bytes") is not None:
+                try:
+                    result = await self.engine.process(msg["bytes"], settings, "JPEG")
+                except InputError as exc:
+                    await self._send_json(ws, {"type": "error", "frame": True, "message": f"frame not stylized: {exc}"})
+                    continue
+                except Exception as exc:
+                    log.exception("frame failed")
+                    await self._send_json(ws, {"type": "error", "frame": True,
+                                               "message": f"internal error: {type(exc).__name__}"})
+                    continue
+                seq += 1
+                header = {"type": "frame", "seq": seq, "width": result.width, "height": result.height,
+                          "infer_ms": round(result.infer_ms, 2), "server_ms": round(result.total_ms, 2),
+                          "threads": result.threads, "reopened": result.reopened, **settings.to_dict()}
+                await self._send(ws.send_bytes(pack_frame(header, result.data)))
+
+    def _control(self, text: str, settings: StyleSettings) -> tuple[dict[str, Any], StyleSettings]:
+        try:
+            if len(text) > MAX_CONTROL_CHARS:
+                raise InputError(f"control message too long ({len(text)} characters, limit {MAX_CONTROL_CHARS})")
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"malformed message: not JSON ({exc.msg} at character {exc.pos})") from None
+            if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+                raise InputError('malformed message: expected a JSON object with a "type"')
+            kind = data.pop("type")
+            if kind == "ping":
+                return {"type": "pong"}, settings
+            if kind == "config":
+                settings = parse_settings(data, settings, self.artifact.styles, self.artifact.sizes)
+                return {"type": "config", "settings": settings.to_dict()}, settings
+            raise InputError(f"unknown message type {kind!r}; send config or ping (JSON), or a JPEG/PNG frame (binary)")
+        except InputError as exc:
+            return {"type": "error", "message": str(exc)}, settings
+
+    async def _send_json(self, ws: WebSocket, data: dict[str, Any]) -> None:
+        await self._send(ws.send_text(json.dumps(data)))
+
+    async def _send(self, coro: Any) -> None:
+        """Send within ``send_timeout_s``: a client that stops reading loses its session."""
+        try:
+            await asyncio.wait_for(coro, timeout=self.config.send_timeout_s)
+        except asyncio.TimeoutError:
+            raise _Gone from None
+        except (RuntimeError, OSError):  # the socket is already gone
+            raise _Gone from None
+
+
+class _Gone(Exception):
+    """The client stopped reading or disconnected while we were sending."""
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> None:
+    try:
+        await ws.close(code=code, reason=reason)
+    except (RuntimeError, OSError):  # already closed by the client
+        pass
+
+
+def pack_frame(header: dict[str, Any], image: bytes) -> bytes:
+    head = json.dumps(header).encode()
+    return struct.pack(">I", len(head)) + head + image
+
+
+def unpack_frame(data: bytes) -> tuple[dict[str, Any], bytes]:
+    """The inverse of ``pack_frame`` (for Python clients: the load benchmark and tests)."""
+    (n,) = struct.unpack(">I", data[:4])
+    return json.loads(data[4 : 4 + n]), data[4 + n :]
+
+
+def _same_origin(ws: WebSocket) -> bool:
+    """Browsers always send Origin on WebSockets; refuse pages from other sites (no Origin: a script)."""
+    origin = ws.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == ws.headers.get("host")
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def _bytes_text(n: int) -> str:
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n / 1024:g} KiB"
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "unknown"

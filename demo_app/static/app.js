@@ -1,0 +1,270 @@
+// The demo page: camera frames go to the server over a WebSocket, one at a time (the next frame is
+// sent when the previous result arrives, so nothing queues), and come back stylized by the int8
+// .pte in the ExecuTorch runtime. Photos go up with fetch() and come back as a PNG to download.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  info: null, ws: null, stream: null, running: false, inFlight: false, sentAt: 0,
+  arrivals: [], frames: 0, photo: null, photoTimer: 0,
+};
+const capture = document.createElement("canvas");
+
+function setStatus(el, text, isError = false) {
+  el.textContent = text;
+  el.classList.toggle("error", isError);
+}
+
+function el(tag, attrs = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text) node.textContent = text;
+  return node;
+}
+
+function bytesText(n) {
+  return n >= 2 ** 20 ? `${+(n / 2 ** 20).toFixed(1)} MiB` : `${+(n / 1024).toFixed(1)} KiB`;
+}
+
+function settings() {
+  return {
+    style: $("style").value,
+    style2: $("style2").value || null,
+    blend: Number($("blend").value),
+    strength: Number($("strength").value),
+    size: $("size").value,
+    profile: $("profile").value,
+  };
+}
+
+async function init() {
+  let info;
+  try {
+    const res = await fetch("/api/info");
+    info = await res.json();
+  } catch (err) {
+    setStatus($("artifact"), `Cannot reach the demo server: ${err}`, true);
+    return;
+  }
+  state.info = info;
+  const a = info.artifact, rt = info.runtime;
+  const line = $("artifact");
+  line.textContent = "";
+  line.append("Running ", el("b", {}, a.file), ` · ${a.precision} · sha256 ${a.sha256.slice(0, 12)}… · `
+    + `${(a.bytes / 1024).toFixed(1)} KiB · exported from ${a.source} · in the ${rt.name} ${rt.version} runtime `
+    + `(${rt.backend})`);
+  line.dataset.file = a.file;
+  line.dataset.precision = a.precision;
+  line.dataset.sha256 = a.sha256;
+
+  for (const s of info.styles) {
+    $("style").append(el("option", { value: s.name }, s.name));
+    $("style2").append(el("option", { value: s.name }, s.name));
+    if (s.thumbnail) {
+      const b = el("button", { type: "button", title: s.name, "aria-pressed": "false", "data-style": s.name });
+      b.append(el("img", { src: s.thumbnail, alt: s.name }));
+      b.addEventListener("click", () => { $("style").value = s.name; changed(); });
+      $("thumbs").append(b);
+    }
+  }
+  for (const size of info.sizes) $("size").append(el("option", { value: size }, size.replace("x", " × ")));
+  for (const p of info.profiles) $("profile").append(el("option", { value: p.name }, p.label));
+  const d = info.defaults;
+  $("style").value = d.style;
+  $("size").value = d.size;
+  $("profile").value = d.profile;
+  $("resize-note").textContent = `Other frame shapes: ${info.resize}.`;
+  const l = info.limits;
+  $("limits").textContent = `Limits: ${l.max_sessions} live session(s) at once, photos up to `
+    + `${bytesText(l.max_upload_bytes)} and ${(l.max_pixels / 1e6).toFixed(0)} megapixels; `
+    + `a live session that sends nothing for ${l.idle_timeout_s} s is closed.`;
+
+  for (const id of ["style", "style2", "blend", "strength", "size", "profile"]) {
+    $(id).addEventListener(id === "blend" || id === "strength" ? "input" : "change", changed);
+  }
+  $("start").addEventListener("click", startCamera);
+  $("stop").addEventListener("click", () => stopCamera("Stopped."));
+  $("photo").addEventListener("change", () => {
+    state.photo = $("photo").files[0] || null;
+    if (state.photo) uploadPhoto();
+  });
+  changed();
+}
+
+function changed() {
+  const s = settings();
+  $("blend").disabled = !s.style2;
+  $("blend-value").textContent = s.blend.toFixed(2);
+  $("strength-value").textContent = s.strength.toFixed(2);
+  for (const b of $("thumbs").children) b.setAttribute("aria-pressed", String(b.dataset.style === s.style));
+  if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: "config", ...s }));
+  if (state.photo) {
+    clearTimeout(state.photoTimer);
+    state.photoTimer = setTimeout(uploadPhoto, 250);
+  }
+}
+
+// -- live camera ---------------------------------------------------------------------------------
+
+async function startCamera() {
+  const status = $("status");
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    setStatus(status, "This browser allows the camera only on https:// or localhost: start the demo with "
+      + "--https (or open it on this machine). Photo upload works here.", true);
+    return;
+  }
+  $("start").disabled = true;
+  try {
+    state.stream = await navigator.mediaDevices.getUserMedia({
+      video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: "user" }, audio: false,
+    });
+  } catch (err) {
+    $("start").disabled = false;
+    setStatus(status, `No camera: ${err.name}: ${err.message}`, true);
+    return;
+  }
+  const video = $("camera");
+  video.srcObject = state.stream;
+  await video.play().catch(() => {});
+  setStatus(status, "Connecting…");
+  openSocket();
+}
+
+function openSocket() {
+  const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+  ws.binaryType = "arraybuffer";
+  state.ws = ws;
+  ws.onmessage = (ev) => (typeof ev.data === "string" ? onControl(JSON.parse(ev.data)) : onFrame(ev.data));
+  ws.onclose = (ev) => {
+    if (state.ws !== ws) return;
+    const why = { 1013: "", 1001: "", 1009: "A frame was larger than the server accepts." }[ev.code];
+    stopCamera(why === undefined ? `Connection closed (code ${ev.code}).` : why, why !== "");
+  };
+}
+
+function onControl(msg) {
+  const status = $("status");
+  if (msg.type === "hello") {
+    state.running = true;
+    $("stop").disabled = false;
+    state.ws.send(JSON.stringify({ type: "config", ...settings() }));
+    setStatus(status, "Streaming.");
+    nextFrame();
+  } else if (msg.type === "config") {
+    $("stats").dataset.configured = msg.settings.style;
+  } else if (msg.type === "busy") {
+    setStatus(status, `Busy: ${msg.message}`, true);
+  } else if (msg.type === "closing") {
+    setStatus(status, msg.message, true);
+  } else if (msg.type === "error") {
+    setStatus(status, msg.message, true);
+    if (msg.frame) { state.inFlight = false; nextFrame(); }
+  }
+}
+
+function onFrame(buf) {
+  const now = performance.now();
+  const n = new DataView(buf).getUint32(0);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, n)));
+  const blob = new Blob([new Uint8Array(buf, 4 + n)], { type: "image/jpeg" });
+  state.inFlight = false;
+  state.frames += 1;
+  state.arrivals.push(now);
+  while (state.arrivals.length && now - state.arrivals[0] > 2000) state.arrivals.shift();
+  const span = state.arrivals.length > 1 ? (now - state.arrivals[0]) / 1000 : 0;
+  const fps = span > 0 ? (state.arrivals.length - 1) / span : 0;
+  $("fps").textContent = fps.toFixed(1);
+  $("latency").textContent = `${(now - state.sentAt).toFixed(0)} ms`;
+  $("infer").textContent = `${header.infer_ms.toFixed(1)} ms`;
+  $("frames").textContent = String(state.frames);
+  $("threads").textContent = String(header.threads);
+  Object.assign($("stats").dataset, { style: header.style, size: header.size, seq: String(header.seq),
+    out: `${header.width}x${header.height}`, fps: fps.toFixed(2) });
+  createImageBitmap(blob).then((bmp) => {
+    const out = $("output");
+    if (out.width !== bmp.width || out.height !== bmp.height) { out.width = bmp.width; out.height = bmp.height; }
+    out.getContext("2d").drawImage(bmp, 0, 0);
+    bmp.close();
+  }).catch(() => {});
+  nextFrame();
+}
+
+function nextFrame() {
+  requestAnimationFrame(sendFrame);
+}
+
+function sendFrame() {
+  const ws = state.ws, video = $("camera");
+  if (!state.running || state.inFlight || !ws || ws.readyState !== WebSocket.OPEN) return;
+  if (!video.videoWidth) { setTimeout(nextFrame, 50); return; }
+  const [h, w] = $("size").value.split("x").map(Number);
+  const scale = Math.min(1, h / video.videoHeight, w / video.videoWidth);  // about the exported resolution
+  capture.width = Math.max(1, Math.round(video.videoWidth * scale));
+  capture.height = Math.max(1, Math.round(video.videoHeight * scale));
+  capture.getContext("2d").drawImage(video, 0, 0, capture.width, capture.height);
+  state.inFlight = true;
+  capture.toBlob((blob) => {
+    if (!blob || !state.running || ws.readyState !== WebSocket.OPEN) { state.inFlight = false; return; }
+    state.sentAt = performance.now();
+    ws.send(blob);
+  }, "image/jpeg", 0.8);
+}
+
+function stopCamera(message, isError = false) {
+  state.running = false;
+  state.inFlight = false;
+  const ws = state.ws;
+  state.ws = null;
+  if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);
+  if (state.stream) state.stream.getTracks().forEach((t) => t.stop());
+  state.stream = null;
+  $("camera").srcObject = null;
+  $("start").disabled = false;
+  $("stop").disabled = true;
+  state.arrivals = [];
+  $("fps").textContent = "0.0";
+  if (message) setStatus($("status"), message, isError);
+}
+
+// -- photo upload ----------------------------------------------------------------------------------
+
+async function uploadPhoto() {
+  const file = state.photo, status = $("photo-status"), limit = state.info.limits.max_upload_bytes;
+  if (!file) return;
+  if (file.size > limit) {
+    setStatus(status, `That file is ${bytesText(file.size)}; the limit is ${bytesText(limit)}.`, true);
+    return;
+  }
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(settings())) if (v !== null) params.set(k, String(v));
+  setStatus(status, `Stylizing ${file.name}…`);
+  let res;
+  try {
+    res = await fetch(`/api/stylize?${params}`, {
+      method: "POST", body: file, headers: { "Content-Type": file.type || "application/octet-stream" },
+    });
+  } catch (err) {
+    setStatus(status, `Upload failed: ${err}`, true);
+    return;
+  }
+  if (!res.ok) {
+    let message = res.statusText;
+    try { message = (await res.json()).error; } catch (_) { /* not JSON */ }
+    setStatus(status, `Not stylized: ${message}`, true);
+    return;
+  }
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  const img = $("result"), old = img.src;
+  img.src = url;
+  if (old.startsWith("blob:")) URL.revokeObjectURL(old);
+  const s = settings();
+  $("download").href = url;
+  $("download").download = `stylized-${s.style}${s.style2 ? "-" + s.style2 : ""}.png`;
+  $("result-box").hidden = false;
+  await img.decode().catch(() => {});
+  $("result-info").textContent = `${img.naturalWidth}×${img.naturalHeight}, model ${res.headers.get("X-Infer-Ms")} ms`;
+  setStatus(status, `${file.name}: stylized with ${s.style}${s.style2 ? " + " + s.style2 : ""}.`);
+}
+
+init();
