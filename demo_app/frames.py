@@ -4,8 +4,8 @@ A ``.pte`` method takes exactly one size, so other frames are *letterboxed*: sca
 kept) to fit inside the exported size less a small margin, centred, and the rest filled by
 mirroring the picture's edges. Mirroring rather than a flat colour keeps the network's zero-padding
 frame (a thin dark border the student draws at image edges) outside the photo. The output is
-cropped back to the photo's area, so a 640x480 frame at 256x256 comes back as 256x192 (the photo
-at the exported resolution, never stretched).
+cropped back to the photo's area, so a 640x480 frame at 256x256 comes back as 240x180 (the photo
+at the exported resolution less the margin, never stretched).
 
 Decoding reuses ``edgenst.io.pil_to_tensor`` (EXIF rotation, RGBA on white, 16-bit, CMYK ...) and
 maps every decoder failure to one ``ImageReadError`` line; big JPEGs are decoded in draft mode

@@ -61,6 +61,11 @@ def serve(artifact: Artifact, config: DemoConfig, sock: socket.socket | None = N
     sock = sock or bind(config.host, config.port)
     if logging.getLogger("uvicorn.error").level == logging.NOTSET:  # not one line per WebSocket
         logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
+    # This process only serves the demo: resizing a frame needs no parallelism, and torch's OpenMP
+    # workers spinning beside XNNPACK's pool slow both on a small machine.
+    import torch
+
+    torch.set_num_threads(1)
     engine = start_engine(artifact, config)
     try:
         server = uvicorn.Server(uvicorn_config(create_app(engine, config), config))
@@ -68,8 +73,14 @@ def serve(artifact: Artifact, config: DemoConfig, sock: socket.socket | None = N
         print(f"edgenst demo: {config.scheme}://{_display_host(config.host)}:{port}/  "
               f"({artifact.file}, int8, sha256 {artifact.sha256[:12]}, ExecuTorch XNNPACK; Ctrl-C stops)", flush=True)
         if not config.loopback:
-            print(f"edgenst demo: listening on {config.host}, reachable from other machines on this network; "
-                  "phones allow the camera only over https (use --https), photo upload works over http", flush=True)
+            from edgenst.demo_app.tls import lan_addresses
+
+            where = lan_addresses() if config.host in ("0.0.0.0", "::") else [config.host]
+            urls = ", ".join(f"{config.scheme}://{_display_host(h)}:{port}/" for h in where) or "this machine's address"
+            print(f"edgenst demo: reachable from other devices on this network: {urls}", flush=True)
+            if config.scheme == "http":
+                print("edgenst demo: phones open the camera only on https:// pages (add --https); photo upload "
+                      "works over http", flush=True)
         server.run(sockets=[sock])
     finally:
         engine.close()
