@@ -165,8 +165,9 @@ def fps_part(label: str, model, info, frames: list[np.ndarray], threads: int, re
     load_after = load()
     # Each stage alone, for the breakdown.
     t0 = time.perf_counter()
-    decoded = [f.rgb for f in open_frames(src)][:48]
-    decode_s = (time.perf_counter() - t0) * 48 / n
+    decoded = [f.rgb for f in open_frames(src)]
+    decode_s = (time.perf_counter() - t0) / len(decoded)
+    decoded = decoded[:48]
     t0 = time.perf_counter()
     for f in decoded:
         tensor_to_frame(stylizer(frame_to_tensor(f)))

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import sys
+import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -31,6 +33,11 @@ log = logging.getLogger(__name__)
 
 #: A frame stylizer: 1 x 3 x H x W in [0, 1] -> the same shape.
 Stylizer = Callable[[torch.Tensor], torch.Tensor]
+
+#: Frames decoded ahead and waiting to be encoded: bounds memory (a few frames) while decoding
+#: and encoding (ffmpeg, outside the GIL) overlap with the network.
+QUEUE_DEPTH = 4
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -139,11 +146,13 @@ def stylize_video(
     max_frames: int | None = None,
     progress: bool = True,
     protect: tuple[str, ...] = (),
+    pipeline: bool = True,
 ) -> VideoResult:
     """Stylize every frame of ``source`` (video file or folder of frames) into ``output``.
 
     ``output`` is a video file (by extension: the source's audio is carried over, timestamps and
     size kept) or a folder (PNG frames). ``fps`` is the frame rate of a folder of frames.
+    ``pipeline`` decodes and encodes in background threads (bounded queues) beside the network.
     """
     src, out = Path(source), Path(output)
     if out.resolve() == src.resolve():
@@ -153,22 +162,29 @@ def stylize_video(
     net = 0.0
     bar = _progress(info.frames if max_frames is None else min(max_frames, info.frames or max_frames), progress)
     writer: FrameWriter | None = None
+    sink: _Sink | None = None
+    frames = open_frames(src, fps=fps, max_pixels=max_pixels)
     try:
-        for frame in open_frames(src, fps=fps, max_pixels=max_pixels):
+        for frame in _prefetch(frames) if pipeline else frames:
             if writer is None:  # the first frame fixes the size (rotated phone video is upright here)
                 h, w = frame.rgb.shape[:2]
                 info = replace(info, height=h, width=w)
                 writer = FrameWriter(out, info, audio_from=src if info.audio else None, crf=crf, preset=preset,
                                      protect=protect + (str(src),))
+                sink = _Sink(writer, threaded=pipeline)
             t = time.perf_counter()
             styled = stylizer(frame_to_tensor(frame.rgb))
             net += time.perf_counter() - t
-            writer.write(tensor_to_frame(styled), frame.pts)
+            sink.put(tensor_to_frame(styled), frame.pts)
             if bar is not None:
                 bar.update(1)
-            if max_frames is not None and writer.count >= max_frames:
+            if max_frames is not None and sink.count >= max_frames:
                 break
+        if sink is not None:
+            sink.finish()
     except BaseException:
+        if sink is not None:
+            sink.abort()
         if writer is not None:
             writer.close(ok=False)
         raise
@@ -181,6 +197,89 @@ def stylize_video(
     seconds = time.perf_counter() - t0
     return VideoResult(output=out, frames=writer.count, size=(info.height, info.width), fps=float(info.fps),
                        audio=info.audio and writer.writes_video, seconds=seconds, stylize_seconds=net)
+
+
+_DONE = object()
+
+
+def _prefetch(items: Iterator[T], depth: int = QUEUE_DEPTH) -> Iterator[T]:
+    """``items`` produced by a background thread, at most ``depth`` ahead; its errors re-raised here."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised in its thread
+            q.put(exc)
+
+    thread = threading.Thread(target=produce, name="edgenst-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+class _Sink:
+    """Hands frames to a ``FrameWriter``, from a background thread when ``threaded``."""
+
+    def __init__(self, writer: FrameWriter, *, threaded: bool) -> None:
+        self.writer, self.count = writer, 0
+        self._error: BaseException | None = None
+        self._q: queue.Queue | None = queue.Queue(maxsize=QUEUE_DEPTH) if threaded else None
+        if self._q is not None:
+            self._thread = threading.Thread(target=self._run, name="edgenst-encode", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is _DONE:
+                return
+            if self._error is None:
+                try:
+                    self.writer.write(*item)
+                except BaseException as exc:
+                    self._error = exc
+
+    def put(self, rgb, pts: int) -> None:
+        if self._error is not None:
+            raise self._error
+        self.count += 1
+        if self._q is None:
+            self.writer.write(rgb, pts)
+        else:
+            self._q.put((rgb, pts))
+
+    def finish(self) -> None:
+        if self._q is not None:
+            self._q.put(_DONE)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abort(self) -> None:
+        if self._q is not None and self._thread.is_alive():
+            self._error = self._error or RuntimeError("aborted")
+            self._q.put(_DONE)
+            self._thread.join(timeout=10)
 
 
 def _progress(total: int | None, enabled: bool):
