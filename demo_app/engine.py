@@ -28,23 +28,23 @@ from edgenst.demo_app.settings import StyleSettings
 
 
 class _Threadpool:
-    """The process's XNNPACK thread pool: its size, a generation bumped on every reset, and a lock."""
+    """The process's XNNPACK thread pool: a lock and a generation bumped on every reset.
+
+    Only code that takes this lock is protected: in a process running the demo, open ExecuTorch
+    programs through an ``Engine`` (or under ``lock``), never beside it.
+    """
 
     lock = threading.Lock()
     generation = 0
-    threads: int | None = None
 
     @classmethod
     def ensure(cls, threads: int) -> None:
-        """Resize the pool if needed (hold ``lock``; every program opened before is stale after)."""
+        """Resize the pool if needed (hold ``lock``; every program opened before a reset is stale)."""
         from edgenst.runtime import set_threads, thread_count
 
-        if cls.threads == threads:
-            return
         if thread_count() != threads:
             set_threads(threads)
-        cls.threads = threads
-        cls.generation += 1
+            cls.generation += 1
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class Engine:
         self.max_pixels = max_pixels
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edgenst-demo-infer")
         self._model = None
+        self._threads = 0
         self._generation = -1
         self.frames = 0
         self.reopens = 0
@@ -81,12 +82,12 @@ class Engine:
     def _ensure_model(self, threads: int) -> bool:
         from edgenst.runtime import PteModel
 
-        if self._model is not None and _Threadpool.threads == threads and self._generation == _Threadpool.generation:
+        if self._model is not None and self._threads == threads and self._generation == _Threadpool.generation:
             return False
         self._model = None  # drop every loaded method before the pool may be reset
         _Threadpool.ensure(threads)
         self._model = PteModel(self.artifact.path)
-        self._generation = _Threadpool.generation
+        self._threads, self._generation = threads, _Threadpool.generation
         self.reopens += 1
         return True
 

@@ -29,7 +29,7 @@ from edgenst.demo_app.config import DemoConfig
 from edgenst.demo_app.engine import Engine, _Threadpool
 from edgenst.demo_app.frames import crop, decode_image, letterbox
 from edgenst.demo_app.launch import BackgroundServer
-from edgenst.demo_app.server import unpack_frame
+from edgenst.demo_app.server import allowed_hosts, unpack_frame
 from edgenst.demo_app.settings import StyleSettings, default_settings, parse_settings
 from edgenst.errors import ImageReadError, InputError
 from edgenst.samples import sample_photo
@@ -243,6 +243,9 @@ def test_other_hosts_and_foreign_pages_are_refused(server: BackgroundServer):
         connect(server.ws_url, origin="http://attacker.example", open_timeout=5)
     assert exc.value.response.status_code == 403
     assert DemoConfig().host == "127.0.0.1" and DemoConfig().loopback
+    assert "attacker.example" not in allowed_hosts("127.0.0.1")
+    assert {"192.168.1.5", "127.0.0.1"} <= set(allowed_hosts("192.168.1.5"))  # a LAN address, on purpose
+    assert allowed_hosts("0.0.0.0") == ["*"]  # every interface: any name
 
 
 # -- WebSocket ------------------------------------------------------------------------------------------
