@@ -67,6 +67,7 @@ MIN_PSNR = {None: 35.0, "int8": 28.0, "palettize": 22.0}
 _FP16_REL = 2.0**-10  # twice fp16's half-ulp: slack for a value rounded to fp16 once or twice
 _FP16_ABS = 2.0**-24  # the smallest fp16 subnormal
 _PARAM_PREFIX = "p_"  # torch.export lifts parameter "a.b.c" to the input "p_a_b_c"
+_BUFFER_PREFIX = "b_"  # ... and buffer "a.b.c" to "b_a_b_c"
 _NAME_SUFFIXES = ("_quantized", "_palettized", "_to_fp16", "_to_fp32")
 
 
@@ -202,7 +203,7 @@ def export_coreml(
     compressed: tuple[str, ...] = ()
     kept: dict[str, str] = {}
     if config.compress:
-        names = {_lifted_name("student." + n): n for n, _ in student.named_parameters()}
+        names = {lifted: n for lifted, (n, _) in _graph_tensors(app).items()}
         mlmodel, compressed, kept = _compress(ct, mlmodel, config, names)
     _write_metadata(mlmodel, styles, config)
     _save_atomically(mlmodel, out)
@@ -423,7 +424,7 @@ def _walk_proto(block: Any):
 
 def _param_name(mil_name: str) -> str | None:
     """``p_student_stem_weight_to_fp16_quantized`` -> ``p_student_stem_weight`` (a lifted parameter)."""
-    if not mil_name.startswith(_PARAM_PREFIX):
+    if not mil_name.startswith((_PARAM_PREFIX, _BUFFER_PREFIX)):
         return None
     changed = True
     while changed:
@@ -434,8 +435,17 @@ def _param_name(mil_name: str) -> str | None:
     return mil_name
 
 
-def _lifted_name(param: str) -> str:
-    return _PARAM_PREFIX + re.sub(r"\W", "_", param)
+def _lifted_name(name: str, prefix: str = _PARAM_PREFIX) -> str:
+    return prefix + re.sub(r"\W", "_", name)
+
+
+def _graph_tensors(app: AppModel) -> dict[str, tuple[str, np.ndarray]]:
+    """Lifted name -> (PyTorch name, value) of every tensor the traced graph holds as a constant:
+    the parameters and buffers of the app's (frozen) student, e.g. its per-style tables."""
+    out = {_lifted_name("student." + n): (n, p.detach().float().cpu().numpy()) for n, p in app.student.named_parameters()}
+    out.update({_lifted_name("student." + n, _BUFFER_PREFIX): (n, b.detach().float().cpu().numpy())
+                for n, b in app.student.named_buffers()})
+    return out
 
 
 # ---------------------------------------------------------------------------------------- check
@@ -668,7 +678,7 @@ def _check_weights(program: Any, student: nn.Module, config: CoreMLConfig, check
     maps to its nearest palette entry and the tensor's RMS error stays under 2^(2 - bits) of its
     RMS, so a perturbed weight cannot hide in a coarse palette. Every conv weight must be found
     (or be a bit-identical duplicate that coremltools merged into one found weight)."""
-    params = {_lifted_name("student." + n): (n, p.detach().float().cpu().numpy()) for n, p in student.named_parameters()}
+    params = _graph_tensors(AppModel(student))
     fn = program.functions.get("main")
     if fn is None:
         return

@@ -136,7 +136,10 @@ def test_exported_package_passes_the_check(packages: dict, student: torch.nn.Mod
 
 
 def test_reports_say_what_was_compressed_and_what_was_not(packages: dict, student: torch.nn.Module) -> None:
-    convs = {n for n, p in student.named_parameters() if p.dim() == 4}
+    # what the graph holds: the frozen student's conv weights and its per-style tables
+    frozen = student.frozen_copy()
+    convs = {n for n, t in [*frozen.named_parameters(), *frozen.named_buffers()] if t.dim() == 4}
+    assert any(n.endswith("scale_table") for n in convs)
     none = packages[None][1]
     assert none.compressed == () and none.kept_dense == {}
     assert not any(k.startswith("constexpr_") for k in none.op_counts)

@@ -113,6 +113,8 @@ def test_frozen_copy_computes_the_same_and_stays_frozen(options: dict):
         m.down_affine.scale.add_(1.0)
         assert not torch.allclose(m(x, w, s), before)
         torch.testing.assert_close(frozen(x, w, s), before)
+    assert not any(p.requires_grad for p in frozen.parameters())
+    assert not any(n.endswith((".scale", ".shift")) for n, _ in frozen.named_parameters())
 
 
 def test_strength_mixes_with_the_photo_vector():

@@ -72,7 +72,7 @@ class StyleAffine(nn.Module):
         self.shift = nn.Parameter(torch.zeros(channels, styles, 1, 1))
         self.photo_scale = nn.Parameter(torch.ones(1, channels))
         self.photo_shift = nn.Parameter(torch.zeros(1, channels))
-        self._frozen: tuple[torch.Tensor, torch.Tensor] | None = None
+        self.frozen = False
 
     def forward(self, x: torch.Tensor, mix: torch.Tensor) -> torch.Tensor:
         """``mix``: N x (S+1) x 1 x 1 from ``style_mix``: the styles' weights times strength, then
@@ -82,7 +82,10 @@ class StyleAffine(nn.Module):
         matrix product, in an operator XNNPACK takes without layout copies. The concatenation
         involves only parameters, so export folds it into a constant.
         """
-        scale_table, shift_table = self._frozen if self._frozen is not None else self.tables()
+        if self.frozen:
+            scale_table, shift_table = self.scale_table, self.shift_table
+        else:
+            scale_table, shift_table = self.tables()
         return x * F.conv2d(mix, scale_table) + F.conv2d(mix, shift_table)
 
     def tables(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -92,10 +95,16 @@ class StyleAffine(nn.Module):
                 torch.cat([self.shift, self.photo_shift.reshape(c, 1, 1, 1)], dim=1))
 
     def freeze(self) -> None:
-        """Store the tables as constants, so an exported graph has no concatenation of weights
-        (XNNPACK delegates a convolution only when its weight is a constant). Inference only:
-        training the parameters afterwards would not change the frozen tables."""
-        self._frozen = tuple(t.detach().clone() for t in self.tables())
+        """Replace the four parameters by the two tables as buffers, so an exported graph has no
+        concatenation of weights (XNNPACK delegates a convolution only when its weight is a
+        constant) and every constant in it is named after a tensor of this module. Inference
+        only: a frozen module no longer has the trainable parameters."""
+        scale_table, shift_table = (t.detach().clone() for t in self.tables())
+        for name in ("scale", "shift", "photo_scale", "photo_shift"):
+            delattr(self, name)
+        self.register_buffer("scale_table", scale_table)
+        self.register_buffer("shift_table", shift_table)
+        self.frozen = True
 
 
 def style_mix(style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
@@ -177,7 +186,7 @@ class Student(nn.Module):
         """An inference copy whose style tables are constants: what export traces."""
         import copy
 
-        frozen = copy.deepcopy(self).eval()
+        frozen = copy.deepcopy(self).eval().requires_grad_(False)
         for module in frozen.modules():
             if isinstance(module, StyleAffine):
                 module.freeze()
