@@ -8,7 +8,8 @@ import torch
 
 from edgenst.cli.main import main
 from edgenst.io import save_image
-from edgenst.metrics import match_outputs, ssim
+from edgenst.errors import InputError
+from edgenst.metrics import grid_score, match_outputs, ssim
 from edgenst.samples import sample_photo
 
 
@@ -56,3 +57,17 @@ def test_evaluate_reports_losses_ssim_and_time(tmp_path: Path, capsys):
     row = json.loads((tmp_path / "m.json").read_text())["images"][0]
     assert row["content_loss"] == pytest.approx(0.0, abs=1e-6) and row["ssim"] == pytest.approx(1.0, abs=1e-3)
     assert row["seconds"] is None
+
+
+def test_grid_score_finds_a_faint_pixel_shuffle_grid():
+    photo = sample_photo("chelsea")[..., :128, :160]
+    clean = grid_score(photo)
+    yy, xx = torch.meshgrid(torch.arange(128), torch.arange(160), indexing="ij")
+    checker = ((yy + xx) % 2).float() * 0.03  # a 3% checkerboard: hard to see, easy to measure
+    assert clean < 5
+    assert grid_score((photo + checker).clamp(0, 1)) > 10 * clean
+    period4 = ((yy // 2 + xx // 2) % 2).float() * 0.03
+    assert grid_score((photo + period4).clamp(0, 1)) > 5 * clean
+    assert grid_score(torch.full((1, 3, 32, 32), 0.5)) == 0.0
+    with pytest.raises(InputError):
+        grid_score(torch.rand(3, 32, 32))
