@@ -30,6 +30,8 @@ def main() -> None:
     ap.add_argument("--name", required=True)
     ap.add_argument("--recipe", default="", help="the command that trained it")
     ap.add_argument("--thumb-side", type=int, default=192)
+    ap.add_argument("--no-thumbnails", action="store_true",
+                    help="keep the existing thumbnails (they show the default student, not this one)")
     args = ap.parse_args()
     model, info = load_model(args.model)
     cfg = info.meta.get("config", {})
@@ -47,13 +49,14 @@ def main() -> None:
         "recipe": args.recipe,
     }
     dst = save_model(PRETRAINED / f"{args.name}.safetensors", model, info.styles, meta=meta)
-    thumbs = PRETRAINED / "thumbnails"
-    thumbs.mkdir(exist_ok=True)
-    photo = resize_max_side(sample_photo("chelsea"), args.thumb_side)
-    with torch.no_grad():
-        for name in info.styles:
-            out = run_model(model, photo, StyleChoice({name: 1.0}).vector(info.styles), 1.0)
-            save_image(out, thumbs / f"{name}.jpg", quality=88)
+    if not args.no_thumbnails:
+        thumbs = PRETRAINED / "thumbnails"
+        thumbs.mkdir(exist_ok=True)
+        photo = resize_max_side(sample_photo("chelsea"), args.thumb_side)
+        with torch.no_grad():
+            for name in info.styles:
+                out = run_model(model, photo, StyleChoice({name: 1.0}).vector(info.styles), 1.0)
+                save_image(out, thumbs / f"{name}.jpg", quality=88)
     digest = hashlib.sha256(dst.read_bytes()).hexdigest()
     print(f"{dst} ({dst.stat().st_size / 1024:.0f} KB)\nsha256={digest}\nstyles={info.styles}")
 
