@@ -54,6 +54,16 @@ BARS = {"warp_reduction": 0.30, "style_increase": 0.05, "fps_720x1280_int8": 15.
 PARTS = ("warp", "loss", "fps")
 
 
+def model_sha256(spec: str) -> str:
+    """Of the model file behind a spec (a path, or a shipped name): reused rows must be of this file."""
+    import hashlib
+
+    from edgenst.pretrained import get_weights
+
+    path = Path(spec) if spec.endswith(".safetensors") or "/" in spec else get_weights(spec).value.path
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def load_clip(limit: int | None) -> list[np.ndarray]:
     frames = [f.rgb for f in open_frames(CLIP)]
     return frames[:limit] if limit else frames
@@ -64,13 +74,18 @@ def stylize_frames(model, frames: list[np.ndarray], vector: torch.Tensor) -> lis
         return [tensor_to_frame(run_model(model, frame_to_tensor(f), vector, 1.0)) for f in frames]
 
 
-def warp_part(models: dict, frames: list[np.ndarray], out: dict) -> None:
+def warp_part(models: dict, frames: list[np.ndarray], out: dict, reuse: set[str]) -> None:
     t0 = time.time()
     flows = input_flows(frames)
     print(f"flows of {len(frames)} frames: {time.time() - t0:.0f} s", flush=True)
     styles = next(iter(models.values()))[1].styles
-    rows = []
+    old = out.get("warp", {})
+    same = old.get("frames") == len(frames)
+    rows = [r for r in old.get("rows", []) if same and r["model"] in reuse and r["model"] in models]
     for label, (model, info) in models.items():
+        if any(r["model"] == label for r in rows):
+            print(f"{label}: reusing the previous run's rows (same model file)", flush=True)
+            continue
         for style in styles:
             styled = stylize_frames(model, frames, StyleChoice({style: 1.0}).vector(info.styles))
             m = measure_temporal(frames, styled, flows=flows)
@@ -85,7 +100,7 @@ def warp_part(models: dict, frames: list[np.ndarray], out: dict) -> None:
                    "summary": summary, "rows": rows, "seconds": round(time.time() - t0)}
 
 
-def loss_part(models: dict, per_set: int, side: int, out: dict) -> None:
+def loss_part(models: dict, per_set: int, side: int, out: dict, reuse: set[str]) -> None:
     t0 = time.time()
     styles = next(iter(models.values()))[1].styles
     lcfg = LossConfig(style_weight=10.0)
@@ -95,13 +110,16 @@ def loss_part(models: dict, per_set: int, side: int, out: dict) -> None:
     meter = metric_loss(PerceptualLoss(vgg, lcfg))
     paintings = {s: load_image(DATA / "styles" / f"{s}.jpg").tensor for s in styles}
     photos = [p for name in HELD_OUT for p in list_images(DATA / "content" / name)[:per_set]]
-    rows = []
+    old = out.get("loss", {})
+    same = old.get("photos") == len(photos) and old.get("side") == side
+    rows = [r for r in old.get("rows", []) if same and r["model"] in reuse and r["model"] in models]
+    todo = {k: v for k, v in models.items() if not any(r["model"] == k for r in rows)}
     with torch.no_grad():
-        for path in photos:
+        for path in photos if todo else []:
             photo = resize_max_side(load_image(path).tensor, side)
             for si, style in enumerate(styles):
                 target = meter.blend_style_targets([scale_style(paintings[style], tuple(photo.shape[-2:]), STYLE_SCALE)], [1.0])
-                for label, (model, info) in models.items():
+                for label, (model, info) in todo.items():
                     img = run_model(model, photo, StyleChoice({style: 1.0}).vector(info.styles), 1.0)
                     m = measure(img, photo, target, meter, path.name)
                     rows.append({"model": label, "photo": path.name, "style": style, "content": m.content_loss,
@@ -288,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--frame-style", default="udnie")
     ap.add_argument("--notes", type=Path, help="a markdown file whose text goes under Notes")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--fresh", action="store_true", help="measure every model again (default: reuse rows of the "
+                    "same label and model file from the previous video.json)")
     args = ap.parse_args(argv)
     if not CLIP.is_dir():
         raise SystemExit(f"needs {CLIP}")
@@ -300,14 +320,17 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_grad_enabled(False)
     json_path = args.out / "video.json"
     report = json.loads(json_path.read_text()) if json_path.is_file() else {}
+    digests = {label: model_sha256(spec) for label, spec in specs.items()}
+    before = report.get("meta", {}).get("sha256", {})
+    reuse = set() if args.fresh else {k for k, v in digests.items() if before.get(k) == v}
     report["meta"] = {"command": "python benchmarks/video.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-                      "models": specs}
+                      "models": specs, "sha256": digests}
     frames = load_clip(args.frames or None)
     if "warp" in parts:
-        warp_part(models, frames, report)
+        warp_part(models, frames, report, reuse)
         save_frames(models, frames, args.frame_style, min(25, len(frames) - 1), args.out / "video_frames.png")
     if "loss" in parts:
-        loss_part(models, args.photos_per_set, args.side, report)
+        loss_part(models, args.photos_per_set, args.side, report, reuse)
     if "fps" in parts:
         label = next(iter(models))
         with tempfile.TemporaryDirectory() as tmp:
