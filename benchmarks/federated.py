@@ -227,6 +227,9 @@ def main() -> int:
     ap.add_argument("--only", default="", help="comma list of run names to (re)run; the others are read from the "
                     "existing federated.json in --out")
     ap.add_argument("--topk", type=float, default=0.25)
+    ap.add_argument("--runs", default="", help="comma list: run only these of the plan (the report holds only them)")
+    ap.add_argument("--name", default="federated", help="results file stem under --out (e.g. federated_long)")
+    ap.add_argument("--momentum", type=float, default=0.9, help="FedAvgM server momentum (server step 1.0)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/edgenst-bench-federated"))
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
@@ -243,7 +246,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     result: dict = {"command": "python " + " ".join(sys.argv), "config": {k: str(v) for k, v in vars(args).items()},
                     "machine": f"{os.cpu_count()} cores (shared), torch threads 1 per client, Ray num_cpus={args.cpus}"}
-    prev = args.out / "federated.json"
+    prev = args.out / f"{args.name}.json"
     if prev.is_file():
         old = json.loads(prev.read_text())
         result.update({k: old[k] for k in ("quality", "scale") if k in old})
@@ -254,34 +257,43 @@ def main() -> int:
         plan = {
             "centralized": lambda: centralized(args),
             "fedavg": lambda: federated(args, "fedavg"),
+            "fedavgm": lambda: federated(args, "fedavgm", strategy="fedavgm",
+                                         **{"server-lr": 1.0, "server-momentum": args.momentum}),
             "fedadam": lambda: federated(args, "fedadam", strategy="fedadam", **{"server-lr": args.server_lr}),
             "fedadam+int8": lambda: federated(args, "fedadam+int8", strategy="fedadam", compression="int8",
                                               **{"server-lr": args.server_lr}),
             topk_name: lambda: federated(args, topk_name, strategy="fedadam", compression="int8-topk", topk=args.topk,
                                          **{"server-lr": args.server_lr}),
         }
+        if args.runs:
+            keep = [n for n in args.runs.split(",") if n]
+            unknown = sorted(set(keep) - set(plan))
+            if unknown:
+                print(f"unknown runs {unknown}; the plan has {list(plan)}", file=sys.stderr)
+                return 2
+            plan = {n: plan[n] for n in keep}
         only = [n for n in args.only.split(",") if n]
         old_runs = {r["name"]: r for r in result.get("quality", {}).get("runs", [])}
         runs = [old_runs[n] if only and n not in only and n in old_runs else make() for n, make in plan.items()]
         result["quality"] = {"runs": runs, "bars": bars(runs)}
-        plot(args.out / "federated_quality.png", runs)
+        plot(args.out / f"{args.name}_quality.png", runs)
     if not args.skip_scale:
         result["scale"] = [scale(args, int(c)) for c in args.scale_clients.split(",")]
-    (args.out / "federated.json").write_text(json.dumps(result, indent=1))
-    (args.out / "federated.md").write_text(report(result))
-    print(f"wrote {args.out / 'federated.md'}")
+    (args.out / f"{args.name}.json").write_text(json.dumps(result, indent=1))
+    (args.out / f"{args.name}.md").write_text(report(result, args.name))
+    print(f"wrote {args.out / f'{args.name}.md'}")
     return 0
 
 
 def bars(runs: list[dict]) -> dict:
     by = {r["name"]: r for r in runs}
     gain = {k: r["eval_total"][0] - r["eval_total"][-1] for k, r in by.items()}
-    best_fed = max(("fedavg", "fedadam"), key=lambda k: gain[k])
+    best_fed = max((k for k in ("fedavg", "fedavgm", "fedadam") if k in gain), key=lambda k: gain[k])
     out = {"improvement": {k: round(v, 5) for k, v in gain.items()}, "best_federated": best_fed,
            "federated_vs_centralized": round(gain[best_fed] / gain["centralized"], 3) if gain["centralized"] > 0 else None}
     out["federated_improves"] = gain[best_fed] > 0
     out["federated_bar_met"] = bool(out["federated_vs_centralized"] is not None and out["federated_vs_centralized"] >= BAR_FED)
-    for name in [n for n in by if n.startswith("fedadam+")]:
+    for name in [n for n in by if n.startswith("fedadam+") and "fedadam" in by]:
         r = by[name]
         out[name] = {"bytes_ratio": round(r["bytes_up_per_client"] / by["fedadam"]["bytes_up_per_client"], 4),
                      "quality_ratio": round(gain[name] / gain["fedadam"], 3) if gain["fedadam"] > 0 else None}
@@ -290,7 +302,7 @@ def bars(runs: list[dict]) -> dict:
     return out
 
 
-def report(res: dict) -> str:
+def report(res: dict, name: str = "federated") -> str:
     lines = ["# Federated fine-tuning (Flower simulation)", "", f"Command: `{res['command']}`  ", f"Machine: {res['machine']}", ""]
     q = res.get("quality")
     if q:
@@ -320,7 +332,7 @@ def report(res: dict) -> str:
             lines.append(f"- {name}: {c['bytes_ratio']:.3f} of fp32 upload bytes (bar <= {BAR_COMPRESSED_BYTES}), "
                          f"{c['quality_ratio']} of the fp32 improvement (bar >= {BAR_COMPRESSED_QUALITY}): "
                          f"**{'met' if c['bar_met'] else 'NOT met'}**")
-        lines += ["", "![held-out loss per round](federated_quality.png)", ""]
+        lines += ["", f"![held-out loss per round]({name}_quality.png)", ""]
     sc = res.get("scale")
     if sc:
         lines += ["## Scale: 10 phones sampled per round", "",
