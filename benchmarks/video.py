@@ -204,17 +204,18 @@ def fps_part(label: str, model, info, frames: list[np.ndarray], threads: int, re
     print(json.dumps(out["fps"], indent=1), flush=True)
 
 
-def verdicts(report: dict, base: str, treated: str, fair: str | None) -> dict:
+def verdicts(report: dict, base: str, treated: list[str], fair: str | None) -> dict:
     v: dict = {}
     warp = report.get("warp", {}).get("summary", {})
     loss = report.get("loss", {}).get("summary", {})
-    for ref in [base] + ([fair] if fair else []):
-        if treated in warp and ref in warp:
-            red = 1 - warp[treated]["warping_error"] / warp[ref]["warping_error"]
-            v[f"warp_reduction_vs_{ref}"] = {"value": red, "bar": BARS["warp_reduction"], "ok": red >= BARS["warp_reduction"]}
-        if treated in loss and ref in loss:
-            inc = loss[treated]["style"] / loss[ref]["style"] - 1
-            v[f"style_increase_vs_{ref}"] = {"value": inc, "bar": BARS["style_increase"], "ok": inc <= BARS["style_increase"]}
+    for t in treated:
+        for ref in [base] + ([fair] if fair else []):
+            if t in warp and ref in warp:
+                red = 1 - warp[t]["warping_error"] / warp[ref]["warping_error"]
+                v[f"{t}: warp_reduction_vs_{ref}"] = {"value": red, "bar": BARS["warp_reduction"], "ok": red >= BARS["warp_reduction"]}
+            if t in loss and ref in loss:
+                inc = loss[t]["style"] / loss[ref]["style"] - 1
+                v[f"{t}: style_increase_vs_{ref}"] = {"value": inc, "bar": BARS["style_increase"], "ok": inc <= BARS["style_increase"]}
     if "fps" in report:
         f = report["fps"]["end_to_end_fps"]
         v["fps_720x1280_int8"] = {"value": f, "bar": BARS["fps_720x1280_int8"], "ok": f >= BARS["fps_720x1280_int8"]}
@@ -224,7 +225,9 @@ def verdicts(report: dict, base: str, treated: str, fair: str | None) -> dict:
 def markdown(report: dict) -> str:
     m = report["meta"]
     lines = ["# Video: temporal stability, its cost, and end-to-end speed", "",
-             f"Command: `{m['command']}`", f"Models: " + ", ".join(f"**{k}** = `{v}`" for k, v in m["models"].items()), ""]
+             "Made by `benchmarks/video.py` (each part below names the command that measured it; rows of "
+             "unchanged model files, by sha256, carry over between runs).", "",
+             "Models: " + ", ".join(f"**{k}** = `{v}`" for k, v in m["models"].items()), ""]
     if "warp" in report:
         w = report["warp"]
         lines += [f"## Warping error on mountain_2 ({w['frames']} frames, {w['size'][1]}x{w['size'][0]}; eager fp32, "
@@ -233,6 +236,7 @@ def markdown(report: dict) -> str:
                   "(pixels in [0, 1]; DIS flow, occlusions masked by forward-backward consistency). "
                   f"The input itself scores {next(iter(w['summary'].values()))['reference']:.6f} (the flow's own error). "
                   "Flicker: mean |frame change| of the stylized video minus the input's.", "",
+                  f"Command: `{w.get('command', '?')}`", "",
                   "| model | warping error | flicker | pixels kept |", "|---|---|---|---|"]
         for label, s in w["summary"].items():
             lines.append(f"| {label} | {s['warping_error']:.6f} | {s['flicker']:+.5f} | {s['valid_fraction']:.1%} |")
@@ -248,6 +252,7 @@ def markdown(report: dict) -> str:
         lo = report["loss"]
         lines += [f"## Quality cost: VGG-19 losses on {lo['photos']} held-out photos x 6 styles at {lo['side']} px", "",
                   f"As `benchmarks/quality.py` (relative terms; total = content + {lo['style_weight']:g} x style).", "",
+                  f"Command: `{lo.get('command', '?')}`", "",
                   "| model | content | style | total |", "|---|---|---|---|"]
         for label, s in lo["summary"].items():
             lines.append(f"| {label} | {s['content']:.4f} | {s['style']:.4f} | {s['total']:.3f} |")
@@ -258,6 +263,7 @@ def markdown(report: dict) -> str:
         lines += [f"## End to end: 720x1280 video, int8 .pte, {f['threads']} threads", "",
                   f"{f['frames']} frames of H.264 720x1280 (mountain_2 scaled, cropped, forth and back) -> decode -> "
                   f"{f['model']} int8 .pte (XNNPACK) -> encode ({f['encoder']}), through `stylize_video`:", "",
+                  f"Command: `{f.get('command', '?')}`", "",
                   f"- **{f['end_to_end_fps']:.1f} frames/s** end to end ({f['seconds']:.1f} s; the network "
                   f"{f['stylize_share']:.0%} of it)",
                   f"- each stage alone, ms per frame: decode {ms['decode']:.1f}, stylize (incl. uint8/float conversion) "
@@ -293,7 +299,7 @@ def save_frames(models: dict, frames: list[np.ndarray], style: str, index: int, 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", action="append", metavar="LABEL=MODEL", help="first: the shipped student (baseline)")
-    ap.add_argument("--treated", default="temporal", help="label of the model trained with the temporal term")
+    ap.add_argument("--treated", default="temporal", help="labels (comma-separated) of models trained with the temporal term")
     ap.add_argument("--fair", default=None, help="label of the same extra steps without the temporal term")
     ap.add_argument("--parts", default=",".join(PARTS))
     ap.add_argument("--frames", type=int, default=0, help="first N frames of the clip (0 = all 50)")
@@ -326,17 +332,21 @@ def main(argv: list[str] | None = None) -> int:
     report["meta"] = {"command": "python benchmarks/video.py " + " ".join(argv if argv is not None else sys.argv[1:]),
                       "models": specs, "sha256": digests}
     frames = load_clip(args.frames or None)
+    command = report["meta"]["command"]
     if "warp" in parts:
         warp_part(models, frames, report, reuse)
+        report["warp"]["command"] = command
         save_frames(models, frames, args.frame_style, min(25, len(frames) - 1), args.out / "video_frames.png")
     if "loss" in parts:
         loss_part(models, args.photos_per_set, args.side, report, reuse)
+        report["loss"]["command"] = command
     if "fps" in parts:
         label = next(iter(models))
         with tempfile.TemporaryDirectory() as tmp:
             fps_part(label, *models[label], frames, args.threads, args.repeats, args.export_dir, Path(tmp), report, args.preset)
+        report["fps"]["command"] = command
     base = next(iter(models))
-    report["verdicts"] = verdicts(report, base, args.treated, args.fair)
+    report["verdicts"] = verdicts(report, base, [t.strip() for t in args.treated.split(",")], args.fair)
     if args.notes:
         report["notes"] = args.notes.read_text().strip()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -97,8 +97,9 @@ class PteStylizer:
             plan = fit_plan(height, width, self.pte.sizes)
             if not plan.exact:
                 have = ", ".join(f"{h}x{w}" for h, w in sorted(self.pte.sizes))
-                log.info("frames are %dx%d; %s runs at %s only: scaled to %dx%d and padded to %dx%d", height, width,
-                         self.pte.path.name, have, *plan.inner, *plan.size)
+                scaled = "" if plan.inner == (height, width) else f"scaled to {plan.inner[0]}x{plan.inner[1]} and "
+                log.info("frames are %dx%d; %s runs at %s only: %spadded to %dx%d", height, width,
+                         self.pte.path.name, have, scaled, *plan.size)
             self._plans[(height, width)] = plan
         return self._plans[(height, width)]
 
