@@ -3,7 +3,7 @@
     python benchmarks/video.py --model shipped=default \\
         --model temporal=RUNS/temporal/model.safetensors --model "extra steps=RUNS/extra/model.safetensors"
     python benchmarks/video.py --parts fps          # only the fps part; the other parts' results are kept
-    # -> benchmarks/results/video.md, video.json, video_frames.png
+    # -> benchmarks/results/video.md, video.json, video_frames.jpg
 
 Parts (``--parts``, default all):
 - warp: every model on ../shared/data/video/mountain_2 (50 frames, 1024x436) in every style, eager
@@ -277,6 +277,9 @@ def markdown(report: dict) -> str:
             need = f">= {v['bar']:g}" if k.startswith("fps") else (f">= {v['bar']:.0%}" if "reduction" in k else f"<= +{v['bar']:.0%}")
             lines.append(f"| {k} | {fmt(v['value'])} | {need} | {'yes' if v['ok'] else '**no**'} |")
         lines.append("")
+    lines += ["![frames](video_frames.jpg)", "",
+              "Top: input frame 26, then each model's output (udnie, eager) in the order of the models above; "
+              "bottom: |S_t - warp(S_t-1)| x 4 on the pixels the flow keeps (bright = flicker).", ""]
     if report.get("notes"):
         lines += ["## Notes", "", report["notes"], ""]
     return "\n".join(lines)
@@ -336,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     if "warp" in parts:
         warp_part(models, frames, report, reuse)
         report["warp"]["command"] = command
-        save_frames(models, frames, args.frame_style, min(25, len(frames) - 1), args.out / "video_frames.png")
+        save_frames(models, frames, args.frame_style, min(25, len(frames) - 1), args.out / "video_frames.jpg")
     if "loss" in parts:
         loss_part(models, args.photos_per_set, args.side, report, reuse)
         report["loss"]["command"] = command
