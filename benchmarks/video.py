@@ -305,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--treated", default="temporal", help="labels (comma-separated) of models trained with the temporal term")
     ap.add_argument("--fair", default=None, help="label of the same extra steps without the temporal term")
     ap.add_argument("--parts", default=",".join(PARTS))
+    ap.add_argument("--fps-model", default=None, metavar="LABEL",
+                    help="the model the fps part exports and times (default: the first --model)")
     ap.add_argument("--frames", type=int, default=0, help="first N frames of the clip (0 = all 50)")
     ap.add_argument("--photos-per-set", type=int, default=4)
     ap.add_argument("--side", type=int, default=256)
@@ -344,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
         loss_part(models, args.photos_per_set, args.side, report, reuse)
         report["loss"]["command"] = command
     if "fps" in parts:
-        label = next(iter(models))
+        label = args.fps_model or next(iter(models))
+        if label not in models:
+            raise SystemExit(f"--fps-model {label!r} is not one of the --model labels {list(models)}")
         with tempfile.TemporaryDirectory() as tmp:
             fps_part(label, *models[label], frames, args.threads, args.repeats, args.export_dir, Path(tmp), report, args.preset)
         report["fps"]["command"] = command
