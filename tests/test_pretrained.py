@@ -16,13 +16,17 @@ from edgenst.pretrained import StudentWeights, get_weights, resolve_model, thumb
 PRETRAINED = Path(__file__).resolve().parents[1] / "edgenst" / "pretrained"
 
 
-def test_default_student_loads_and_matches_its_sha256() -> None:
-    entry = StudentWeights.DEFAULT.value
+@pytest.mark.parametrize("member", list(StudentWeights), ids=lambda m: m.name)
+def test_every_shipped_student_loads_and_matches_its_sha256_and_meta(member: StudentWeights) -> None:
+    entry = member.value
     assert hashlib.sha256(entry.path.read_bytes()).hexdigest() == entry.sha256
-    model, info = StudentWeights.DEFAULT.load()
+    model, info = member.load()
     assert info.arch == "student" and len(info.styles) >= 6
-    assert info.styles == StudentWeights.DEFAULT.styles
+    assert info.styles == member.styles
     assert not model.training
+    config = model.config.to_dict()
+    assert {k: config[k] for k in entry.meta["config"]} == entry.meta["config"]
+    assert sum(p.numel() for p in model.parameters()) == entry.meta["params"]
 
 
 def test_shipped_files_fit_in_two_megabytes() -> None:
@@ -40,6 +44,7 @@ def test_lookup_by_name() -> None:
     assert get_weights("default") is StudentWeights.DEFAULT
     assert get_weights("quality") is StudentWeights.QUALITY_V2  # the newest version
     assert get_weights("QUALITY_V1") is StudentWeights.QUALITY_V1
+    assert get_weights("fast") is StudentWeights.FAST_V1
     with pytest.raises(InputError, match="no shipped model 'huge'"):
         get_weights("huge")
 

@@ -32,14 +32,17 @@ class ShippedModel:
         return Path(str(resources.files(__name__).joinpath(self.file)))
 
 
+_SIX_STYLES = ["starry_night", "the_scream", "great_wave", "composition_vii", "udnie", "woman-with-hat-matisse"]
+_TEACHER = "vgg19-normalised to relu3_1, 3-level pyramid; distilled from teacher-v1 (Johnson + CIN, 2500 steps)"
+
 #: What the shipped 24/4 six-style students share (the versions differ in training length).
 _SIX_STYLES_24_4: dict[str, Any] = {
-    "styles": ["starry_night", "the_scream", "great_wave", "composition_vii", "udnie", "woman-with-hat-matisse"],
+    "styles": _SIX_STYLES,
     "arch": "student",
     "config": {"width": 24, "blocks": 4},
     "gmacs_256": 0.140,  # benchmarks/results/macs.md
     "params": 33_684,
-    "teacher": "vgg19-normalised to relu3_1, 3-level pyramid; distilled from teacher-v1 (Johnson + CIN, 2500 steps)",
+    "teacher": _TEACHER,
 }
 
 
@@ -65,6 +68,24 @@ class StudentWeights(Enum):
             "quality": "benchmarks/results/quality.md (total 2.44, 1.40x the teacher network)",
             "recipe": "QUALITY_V1 plus 3000 steps of the same recipe (README 'Training', step 2, with "
                       "--init-from student-quality-v1.safetensors --steps 3000)",
+        },
+    )
+    FAST_V1 = ShippedModel(
+        file="student-fast-v1.safetensors",
+        sha256="36dc39d749f7b81e4a0f6ad02af046045e48295a7a35684db2c3ac13884027c7",
+        meta={
+            "styles": _SIX_STYLES,
+            "arch": "student",
+            "config": {"width": 16, "blocks": 3, "half_res_affine": False, "center_input": True},
+            "gmacs_256": 0.061,  # benchmarks/results/macs.md
+            "params": 13_756,
+            "teacher": _TEACHER,
+            "steps": 3500,
+            "quality": "benchmarks/results/video.md, loss part (content/style beside QUALITY_V2); grid_score 12.7 (QUALITY_V2 4.1)",
+            "latency": "benchmarks/results/latency.md (the real-time member of the family)",
+            "recipe": "1500 steps with a pixel-shuffle decoder (which printed a grid), then its weights "
+                      "transplanted into the bilinear decoder (only the decoder conv fresh) and 2000 more steps; "
+                      "README 'Training', step 4",
         },
     )
     DEFAULT = QUALITY_V2
