@@ -79,7 +79,7 @@ def default_cache_dir() -> Path:
     return Path(base) / "edgenst" / "demo"
 
 
-def prepare_artifact(model: str = "default", cache_dir: str | os.PathLike[str] | None = None,
+def prepare_artifact(model: str = "fast", cache_dir: str | os.PathLike[str] | None = None,
                      sizes: Sequence[tuple[int, int]] | None = None) -> Artifact:
     """The cached int8 export of ``model`` (a shipped name or a model file), exporting it if needed."""
     from edgenst.export.app_model import DEFAULT_SIZES

@@ -41,7 +41,7 @@ def shipped_cache(base: Path) -> Path:
 
 
 def shipped_export(base: Path):
-    """The demo's default path (``prepare_artifact("default")``), at one small size to stay quick."""
+    """The demo's default path (``prepare_artifact()``: the fast shipped student), at one small size."""
     from edgenst.demo_app.artifact import prepare_artifact
 
-    return prepare_artifact("default", cache_dir=shipped_cache(base), sizes=(SHIPPED_SIZE,))
+    return prepare_artifact(cache_dir=shipped_cache(base), sizes=(SHIPPED_SIZE,))

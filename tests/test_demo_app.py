@@ -436,10 +436,10 @@ def test_default_path_exports_the_shipped_student_to_int8_once(tmp_path_factory:
 
     base = tmp_path_factory.getbasetemp()
     art = shipped_export(base)  # the first start (or the browser test's) export
-    shipped = StudentWeights.DEFAULT
+    shipped = StudentWeights.FAST_V1  # the demo's default: the real-time member
     assert art.folder.name.startswith(shipped.value.sha256[:16])
     assert art.precision == "int8" and art.file == "student-int8.pte" and art.sizes == (SHIPPED_SIZE,)
-    assert list(art.styles) == shipped.styles and art.source == "default"
+    assert list(art.styles) == shipped.styles and art.source == "fast"
     monkeypatch.setattr(artifact_module, "_export_into", lambda *a: pytest.fail("exported again"))
     assert shipped_export(base) == art  # later starts reuse the cache
     engine = Engine(art)

@@ -30,8 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=d.port, help=f"port (default {d.port}; 0 picks a free one)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--model-dir", metavar="DIR", help="use the int8 .pte of this export folder instead of exporting")
-    src.add_argument("--model", default="default", metavar="NAME_OR_FILE",
-                     help="shipped model name or model file to export on first start (default: the shipped student)")
+    src.add_argument("--model", default="fast", metavar="NAME_OR_FILE",
+                     help="shipped model name or model file to export on first start (default: fast, the "
+                     "real-time shipped student)")
     p.add_argument("--cache-dir", metavar="DIR",
                    help="where first-start exports are kept (default $XDG_CACHE_HOME/edgenst/demo)")
     p.add_argument("--profile", default=DEFAULT_PROFILE, choices=list(PROFILES), help="initial device profile")
