@@ -169,11 +169,12 @@ def test_manifest_mismatch_gives_exit_2(bundle: Path, tmp_path: Path, capsys: py
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
-def test_shipped_student_is_fully_delegated_in_fp32_and_int8(tmp_path: Path):
+@pytest.mark.parametrize("name", ["quality", "fast"])
+def test_shipped_student_is_fully_delegated_in_fp32_and_int8(tmp_path: Path, name: str):
     from edgenst.pretrained import resolve_model
 
     torch.set_num_threads(1)
-    model, info = resolve_model("default")
+    model, info = resolve_model(name)
     calib = calibration_inputs(_photos(1), len(info.styles), 32)
     for precision in ("fp32", "int8"):
         report = export_pte(model, tmp_path / f"{precision}.pte", [Size(32, 32)], precision, calib)
