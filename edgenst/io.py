@@ -48,6 +48,16 @@ class LoadedImage:
         return int(self.tensor.shape[-2]), int(self.tensor.shape[-1])
 
 
+
+def require_file(p: Path, error: type[Exception], kind: str) -> None:
+    """One-line errors for the inputs that are not files to open at all (images and videos alike)."""
+    if not p.exists():
+        raise error(f"{p}: no such file")
+    if p.is_dir():
+        raise error(f"{p}: is a folder, not {kind}")
+    if p.stat().st_size == 0:
+        raise error(f"{p}: file is empty")
+
 def load_image(
     path: str | os.PathLike[str],
     *,
@@ -64,12 +74,7 @@ def load_image(
     p = Path(path)
     if max_pixels <= 0:
         raise InputError(f"max_pixels must be positive, got {max_pixels}")
-    if not p.exists():
-        raise ImageReadError(f"{p}: no such file")
-    if p.is_dir():
-        raise ImageReadError(f"{p}: is a folder, not an image file")
-    if p.stat().st_size == 0:
-        raise ImageReadError(f"{p}: file is empty")
+    require_file(p, ImageReadError, "an image file")
     try:
         with warnings.catch_warnings():
             # Our own max_pixels check below replaces Pillow's warning.

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from edgenst.errors import ImageReadError, InputError, VideoReadError
-from edgenst.io import DEFAULT_MAX_PIXELS, list_images, load_image, save_image
+from edgenst.io import DEFAULT_MAX_PIXELS, list_images, load_image, require_file, save_image
 
 log = logging.getLogger(__name__)
 
@@ -351,12 +351,7 @@ def _reason(exc: BaseException) -> str:
 def _open_input(p: Path):
     import av
 
-    if not p.exists():
-        raise VideoReadError(f"{p}: no such file")
-    if p.is_dir():
-        raise VideoReadError(f"{p}: is a folder")
-    if p.stat().st_size == 0:
-        raise VideoReadError(f"{p}: file is empty")
+    require_file(p, VideoReadError, "a video file")
     try:
         return av.open(str(p))
     except _ffmpeg_errors() as exc:
