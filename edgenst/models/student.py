@@ -22,7 +22,7 @@ Why this shape (see DESIGN.md, "Operators the student may use"):
 The ``fast`` family (16/3) drops the 1/2-resolution affines (``half_res_affine=False``): at
 720x1280 those per-pixel multiply-adds cost more than they add. ``decoder="shuffle"`` (1x1 conv +
 pixel shuffle instead of bilinear + separable conv) is another 10% faster, but a 16/3 student
-trained with it printed a period-4 grid (``edgenst.metrics.grid_score`` 55 after 1500 steps,
+trained with it printed a period-4 grid (``edgenst.metrics.grid_score`` 55 after 1500 steps, see benchmarks/results/grid.md;
 against 4 for QUALITY_V2 and under 1 for photos), so the shipped fast student decodes bilinearly.
 """
 

@@ -81,7 +81,7 @@ class StudentWeights(Enum):
             "params": 13_756,
             "teacher": _TEACHER,
             "steps": 3500,
-            "quality": "benchmarks/results/video.md, loss part (content/style beside QUALITY_V2); grid_score 12.7 (QUALITY_V2 4.1)",
+            "quality": "benchmarks/results/video.md, loss part (content/style beside QUALITY_V2); benchmarks/results/grid.md (grid_score 12.7, QUALITY_V2 4.1)",
             "latency": "benchmarks/results/latency.md (the real-time member of the family)",
             "recipe": "1500 steps with a pixel-shuffle decoder (which printed a grid), then its weights "
                       "transplanted into the bilinear decoder (only the decoder conv fresh) and 2000 more steps; "
