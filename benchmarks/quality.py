@@ -2,6 +2,9 @@
 
     python benchmarks/quality.py --teacher-net RUNS/teacher/model.safetensors \\
         --scratch RUNS/scratch/model.safetensors [--student default] [--gatys-photos 2]
+    # rows of a model file that is gone (or of the slow Gatys method) can come from an earlier run:
+    python benchmarks/quality.py --reuse-from OLD/quality.json --reuse 'teacher network' --reuse Gatys \\
+        --scratch RUNS/scratch/model.safetensors --student RUNS/new/model.safetensors
     # -> benchmarks/results/quality.md, quality.json, quality_grid_*.png
 
 Held-out photos: bsds500/test, mcmaster, classic (never trained on). Metric: the exact VGG-19
@@ -68,17 +71,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--grid-photos", default="classic/tubingen.jpg")
     ap.add_argument("--grid-side", type=int, default=176, help="long side of each picture in the grid")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--reuse-from", type=Path, metavar="QUALITY_JSON",
+                    help="an earlier run's quality.json whose rows --reuse takes (same photos, side and styles)")
+    ap.add_argument("--reuse", action="append", default=[], metavar="LABEL",
+                    help="take this method's rows from --reuse-from instead of running it (a model file that is "
+                         "gone, or the slow Gatys rows); e.g. --reuse 'teacher network' --reuse Gatys")
     ap.add_argument("--resummarise", type=Path, metavar="QUALITY_JSON",
                     help="recompute the tables and bars from the rows of an earlier run (e.g. with --style-weight)")
     args = ap.parse_args(argv)
     torch.set_grad_enabled(False)
     if args.resummarise:
         return resummarise(args, argv)
-    if not args.teacher_net or not args.scratch:
-        ap.error("--teacher-net and --scratch are required")
+    reused = set(args.reuse)
+    if args.reuse and not args.reuse_from:
+        ap.error("--reuse needs --reuse-from")
+    if not (args.teacher_net or "teacher network" in reused) or not args.scratch:
+        ap.error("--scratch and --teacher-net (or --reuse 'teacher network') are required")
 
-    nets = {"teacher network": resolve_model(args.teacher_net), "distilled student": resolve_model(args.student),
-            "scratch student": resolve_model(args.scratch)}
+    nets = {"distilled student": resolve_model(args.student), "scratch student": resolve_model(args.scratch)}
+    if "teacher network" not in reused:
+        nets = {"teacher network": resolve_model(args.teacher_net), **nets}
     for spec in args.also:
         label, _, path = spec.partition("=")
         nets[label] = resolve_model(path)
@@ -96,10 +108,14 @@ def main(argv: list[str] | None = None) -> int:
 
     all_photos = photos(args.photos_per_set or None)
     grid_names = [g.strip() for g in args.grid_photos.split(",") if g.strip()]
-    gatys_set = set(photos(args.gatys_photos)) if args.gatys_photos > 0 else set()
+    gatys_set = set(photos(args.gatys_photos)) if args.gatys_photos > 0 and "Gatys" not in reused else set()
     gatys_set |= {DATA / "content" / g for g in grid_names}  # the grid shows Gatys too
     all_photos += [p for p in sorted(gatys_set) if p not in all_photos]
     rows: list[dict] = []
+    in_subset = set(gatys_set)  # photos of the Gatys subset table
+    if reused:
+        rows, reuse_meta = earlier_rows(args.reuse_from, reused, all_photos, args.side, styles)
+        in_subset |= {DATA / "content" / r["photo"] for r in rows if r["gatys_subset"]}
     grid: dict[tuple[str, str, str], torch.Tensor] = {}
     t_start = time.time()
     for pi, path in enumerate(all_photos):
@@ -121,17 +137,22 @@ def main(argv: list[str] | None = None) -> int:
                 m = measure(img, photo, target, meter, rel, secs)
                 rows.append({"photo": rel, "style": style, "method": label, "content": m.content_loss,
                              "style_loss": m.style_loss, "total": m.content_loss + style_weight * m.style_loss,
-                             "ssim": m.ssim, "seconds": secs, "gatys_subset": path in gatys_set})
+                             "ssim": m.ssim, "seconds": secs, "gatys_subset": path in in_subset})
                 if rel in grid_names:
                     grid[(rel, style, label)] = img
         print(f"[{pi + 1}/{len(all_photos)}] {rel}  ({time.time() - t_start:.0f} s)", flush=True)
 
-    report = summarise(rows, styles, style_weight, ["Gatys", *nets])
+    for r in rows:  # reused rows: the total at this run's style weight
+        r["total"] = r["content"] + style_weight * r["style_loss"]
+    others = [m for m in dict.fromkeys([*(r["method"] for r in rows), *nets]) if m != "Gatys"]
+    methods = ["Gatys", *sorted(others, key=lambda m: m != "teacher network")]  # summarise: Gatys, then the nets
+    report = summarise(rows, styles, style_weight, methods)
     report["meta"] = {
         "command": "python benchmarks/quality.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "photos": len(all_photos), "gatys_photos": len(gatys_set), "side": args.side, "style_weight": style_weight,
+        "photos": len(all_photos), "gatys_photos": len(in_subset), "side": args.side, "style_weight": style_weight,
         "styles": styles, "student_meta": nets["distilled student"][1].meta.get("config"),
         "seconds": round(time.time() - t_start),
+        **({"reused": {"methods": sorted(reused), "from": reuse_meta["command"]}} if reused else {}),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "quality.json").write_text(json.dumps({**report, "rows": rows}, indent=1))
@@ -143,6 +164,25 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "quality.md").write_text(md)
     print(md)
     return 0 if report["bars"]["student_vs_teacher_ok"] and report["bars"]["distilled_beats_scratch"] else 1
+
+
+def earlier_rows(path: Path, methods: set[str], all_photos: list[Path], side: int,
+                 styles: list[str]) -> tuple[list[dict], dict]:
+    """Rows of ``methods`` from an earlier run, checked to cover exactly this run's photos and styles."""
+    data = json.loads(path.read_text())
+    meta = data["meta"]
+    if meta["side"] != side or meta["styles"] != styles:
+        raise SystemExit(f"{path} measured side {meta['side']} and styles {meta['styles']}; this run {side} and {styles}")
+    wanted = {str(p.relative_to(DATA / "content")) for p in all_photos}
+    rows = [dict(r) for r in data["rows"] if r["method"] in methods and r["photo"] in wanted]
+    for m in methods:
+        have = {(r["photo"], r["style"]) for r in rows if r["method"] == m}
+        need = {(p, s) for p in wanted for s in styles}
+        if m == "Gatys":
+            need = {(r["photo"], r["style"]) for r in data["rows"] if r["method"] == m and r["photo"] in wanted}
+        if not have or have != need:
+            raise SystemExit(f"{path} has {len(have)} of the {len(need)} (photo, style) rows of {m!r} this run needs")
+    return rows, meta
 
 
 def training_style_weight(meta: dict) -> float:
@@ -198,7 +238,9 @@ def markdown(report: dict) -> str:
     lines = ["# Quality of the shipped styles", "", f"Measured with `{meta['command']}` on {meta['photos']} held-out photos "
              f"({', '.join(HELD_OUT)}) at long side {meta['side']} px, {len(meta['styles'])} styles "
              f"({', '.join(meta['styles'])}); Gatys on a subset of {meta['gatys_photos']} photos. {meta['seconds']} s in all."
-             + (f" Tables recomputed from the same rows with `{meta['recomputed']}`." if meta.get("recomputed") else ""), "",
+             + (f" Tables recomputed from the same rows with `{meta['recomputed']}`." if meta.get("recomputed") else "")
+             + (f" Rows of {', '.join(meta['reused']['methods'])} reused from the earlier run `{meta['reused']['from']}` "
+                "(same photos, side, styles and loss network; they are not in the picture grid)." if meta.get("reused") else ""), "",
              "Losses: exact VGG-19 (normalised), relative terms; total = content + "
              f"{meta['style_weight']:g} x style (the training weights). SSIM is to the photo (higher keeps more structure).", ""]
 
