@@ -322,7 +322,7 @@ DISTILL_TINY = ["--width", "8", "--blocks", "1", "--teacher", "random", "--pyram
 
 
 @pytest.mark.parametrize("case", ["missing-style", "empty-photos", "corrupt-teacher-net", "resume-nothing", "bad-crop",
-                                  "no-style"])
+                                  "no-style", "negative-motion-noise"])
 def test_distill_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -337,6 +337,7 @@ def test_distill_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.
         "resume-nothing": ["--resume"],
         "bad-crop": ["--style", "texture:swirl", "--photos", "sample:coffee", "--crop", "30"],
         "no-style": ["--photos", "sample:coffee"],
+        "negative-motion-noise": ["--style", "texture:swirl", "--photos", "sample:coffee", "--motion-noise", "-0.1"],
     }[case]
     rc, _, lines = _run(capsys, base + args)
     assert rc == 2, lines

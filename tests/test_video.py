@@ -133,6 +133,22 @@ def test_distill_with_temporal_runs_records_the_weight_and_zero_changes_nothing(
     assert any(not torch.equal(a[k], b[k]) for k in a)
 
 
+def test_the_cli_motion_flags_set_the_second_view() -> None:
+    import argparse
+
+    from edgenst.cli.distill import config_from_args, register
+
+    p = argparse.ArgumentParser()
+    register(p.add_subparsers())
+    base = ["distill", "--out", "x", "--style", "texture:swirl", "--photos", "sample:coffee", "--temporal", "50"]
+    default = config_from_args(p.parse_args(base))
+    assert default.motion == MotionConfig()
+    clean = config_from_args(p.parse_args(base + ["--motion-noise", "0", "--motion-shift", "2", "--motion-rotate", "1",
+                                                  "--motion-zoom", "0.01"]))
+    assert clean.motion == MotionConfig(shift=2.0, rotate=1.0, zoom=0.01, noise=0.0)
+    assert clean.identity() != default.identity()  # a resumed run cannot silently change its motion
+
+
 def test_temporal_margin_must_fit_the_crop() -> None:
     from test_distill import tiny_config
 

@@ -10,6 +10,7 @@ from edgenst.cli.common import add_loss_args, add_teacher_args, loss_config, tea
 from edgenst.distill import DistillConfig, DistillWeights, distill
 from edgenst.distill.config import NETWORK_STYLE_WEIGHT
 from edgenst.distill.checkpoint import find_checkpoints
+from edgenst.distill.temporal import MotionConfig
 from edgenst.errors import InputError
 from edgenst.models.style_params import TRAIN_MODES
 
@@ -67,6 +68,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--temporal", type=float, default=d.weights.temporal, metavar="W",
                    help="temporal stability weight: a moved, noisy view's output must match the moved output "
                    "(video; 0 = off)")
+    m = d.motion
+    g.add_argument("--motion-shift", type=float, default=m.shift, metavar="PX", help="temporal: max shift of the second view")
+    g.add_argument("--motion-rotate", type=float, default=m.rotate, metavar="DEG", help="temporal: max rotation")
+    g.add_argument("--motion-zoom", type=float, default=m.zoom, help="temporal: max relative zoom")
+    g.add_argument("--motion-noise", type=float, default=m.noise, metavar="STD",
+                   help="temporal: noise on the second view (0 = motion only, for clean footage)")
     g.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every, metavar="STEPS")
     g.add_argument("--log-every", type=int, default=d.log_every, metavar="STEPS")
     g.add_argument("--seed", type=int, default=d.seed)
@@ -98,6 +105,8 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         photo_mode=args.photo_mode, teacher_net=args.teacher_net, init_from=args.init_from, train=args.train,
         weights=DistillWeights(pixel=args.pixel_weight, match=args.match_weight, photo=args.photo_weight,
                                temporal=args.temporal),
+        motion=MotionConfig(shift=args.motion_shift, rotate=args.motion_rotate, zoom=args.motion_zoom,
+                            noise=args.motion_noise),
         loss=loss_config(args), teacher=teacher_config(args), seed=args.seed,
         checkpoint_every=args.checkpoint_every, log_every=args.log_every,
     )
