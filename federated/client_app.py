@@ -2,6 +2,8 @@
 
 Mods, outermost first:
 
+0. ``secagg_mod`` (``secure_aggregation``): Flower's ``secaggplus_mod`` on SecAgg+ messages only
+   (``secagg=secaggplus``); it hands the training stage on to the mods below as a train message.
 1. ``device mod`` (``make_device_mod``): the simulated phone. It decides, before any training,
    whether the phone answers this round (drop-out, battery) and with how many local steps, crop
    and batch (compute speed, memory); after training it adds the simulated time (compute with a
@@ -41,6 +43,7 @@ from edgenst.federated.profiles import (
     initial_battery,
     plan_round,
 )
+from edgenst.federated.secure_aggregation import secagg_mod
 from edgenst.federated.settings import FedSettings, parse_faulty
 from edgenst.federated.task import (
     build_objective,
@@ -209,7 +212,7 @@ def make_client_app(baked: Mapping[str, Any] | None = None) -> ClientApp:
     """A ClientApp whose settings are ``baked`` over the run config (for ``run_simulation``)."""
     if baked:
         FedSettings.from_config(baked)  # bad values fail here, not in every client
-    app = ClientApp(mods=[make_device_mod(baked), compression_mod, dp_clip_mod])
+    app = ClientApp(mods=[secagg_mod, make_device_mod(baked), compression_mod, dp_clip_mod])
     app.train()(train_fn(baked))
     app.evaluate()(evaluate_fn(baked))
     return app

@@ -43,79 +43,113 @@ def _ensure_log_output() -> None:
         log.propagate = False
 
 
+class ServerRun:
+    """What every round of a run shares, whichever way updates are aggregated: the model, the
+    held-out photos, the history, and the evaluate-log-checkpoint step after each round."""
+
+    def __init__(self, settings: FedSettings) -> None:
+        torch.set_num_threads(settings.threads)
+        self.settings = settings
+        self.run_dir = settings.run_path
+        identity = settings.identity()
+        self.spec = start_model(settings)
+        self.objective = build_objective(settings, self.spec)
+        _, self.held_out = photo_split(settings)  # also generates synthetic photos before clients need them
+        self.images = eval_images(self.held_out, settings.crop)
+        saved = load_latest(self.run_dir)
+        if saved is not None and not settings.resume:
+            raise InputError(f"{self.run_dir} already holds round checkpoints; set resume=true to continue, "
+                             "or choose a new run-dir")
+        self.start, self.history, self.strategy_state = 0, [], {}
+        if saved is not None:
+            check_same_run(saved.record, identity, self.run_dir)
+            self.spec.model.load_state_dict(saved.model.state_dict())
+            self.start, self.history, self.strategy_state = saved.round, list(saved.record.get("history", [])), saved.strategy_state
+            log.info("resuming %s after round %d of %d", self.run_dir, self.start, settings.num_server_rounds)
+        elif list_rounds(self.run_dir):
+            log.warning("no intact checkpoint in %s; starting from round 0", self.run_dir)
+        self.record = {"edgenst_version": __version__, "identity": identity, "settings": settings.to_config(),
+                       "held_out": [str(p) for p in self.held_out], "federated_parameters": self.spec.names}
+        self._t_round = time.perf_counter()
+        self.reseed(self.start)
+
+    @property
+    def remaining(self) -> int:
+        return self.settings.num_server_rounds - self.start
+
+    def reseed(self, rnd: int) -> None:
+        random.seed(f"{self.settings.seed}:{rnd}")  # reproducible client sampling, also after a resume
+
+    def end_of_round(self, server_round: int, arrays: ArrayRecord | dict, stats: dict[str, Any] | None,
+                     summary: str, strategy_state: dict | None = None) -> dict[str, float] | None:
+        """Evaluate the global model after ``server_round`` (0: the start model), log, checkpoint."""
+        rnd = self.start + server_round
+        if server_round == 0 and self.start > 0:
+            return None  # the resumed model was evaluated when it was saved
+        spec = self.spec
+        load_arrays(spec.model, arrays, spec.names)
+        terms = evaluate(spec.model, self.objective, self.images, spec)
+        entry: dict[str, Any] = {"round": rnd, **{f"eval_{k}": round(v, 6) for k, v in terms.items()}}
+        if server_round > 0:
+            entry.update(stats or {})
+            entry["host_seconds"] = round(time.perf_counter() - self._t_round, 3)
+            log.info("round %d/%d: loss %.4f (content %.4f, style %.4f) | %s, host %.1f s", rnd,
+                     self.settings.num_server_rounds, terms["total"], terms["content"], terms["style"], summary,
+                     entry["host_seconds"])
+        else:
+            log.info("round 0 (start model): loss %.4f (content %.4f, style %.4f) on %d held-out photos",
+                     terms["total"], terms["content"], terms["style"], len(self.held_out))
+        self.history.append(entry)
+        save_round(self.run_dir, rnd, spec.model, spec.style_names, {**self.record, "history": self.history},
+                   strategy_state)
+        self.reseed(rnd)
+        self._t_round = time.perf_counter()
+        return terms
+
+    def finish(self) -> list[dict[str, Any]]:
+        from edgenst.models.serialization import save_model
+
+        save_model(self.run_dir / FINAL_MODEL, self.spec.model, self.spec.style_names,
+                   meta={"federated": True, "rounds": self.settings.num_server_rounds, "settings": self.settings.to_config()})
+        (self.run_dir / "history.json").write_text(json.dumps(self.history, indent=1))
+        log.info("wrote %s", self.run_dir / FINAL_MODEL)
+        return self.history
+
+
 def run_server(grid: Grid, settings: FedSettings) -> list[dict[str, Any]]:
     """The whole federated run; returns the history (one entry per evaluated round)."""
-    torch.set_num_threads(settings.threads)
-    run_dir = settings.run_path
-    identity = settings.identity()
-    spec = start_model(settings)
-    objective = build_objective(settings, spec)
-    _, held_out = photo_split(settings)  # also generates synthetic photos before clients need them
-    images = eval_images(held_out, settings.crop)
-    saved = load_latest(run_dir)
-    if saved is not None and not settings.resume:
-        raise InputError(f"{run_dir} already holds round checkpoints; set resume=true to continue, or choose a new run-dir")
-    start, history, state = 0, [], {}
-    if saved is not None:
-        check_same_run(saved.record, identity, run_dir)
-        spec.model.load_state_dict(saved.model.state_dict())
-        start, history, state = saved.round, list(saved.record.get("history", [])), saved.strategy_state
-        log.info("resuming %s after round %d of %d", run_dir, start, settings.num_server_rounds)
-    elif list_rounds(run_dir):
-        log.warning("no intact checkpoint in %s; starting from round 0", run_dir)
+    if settings.secagg != "none":
+        from edgenst.federated.secure_aggregation import run_secagg_server
+
+        return run_secagg_server(grid, settings)
+    run = ServerRun(settings)
     nodes = list(grid.get_node_ids())
     k = min(settings.clients_per_round, len(nodes)) if nodes else settings.clients_per_round
     strategy = build_strategy(settings, k)
-    restore_strategy_state(strategy, state)
-    initial = to_arrays(spec.model, spec.names)
+    restore_strategy_state(strategy, run.strategy_state)
+    initial = to_arrays(run.spec.model, run.spec.names)
     guard = RoundGuard(grid, round_deadline=settings.round_deadline, max_norm_ratio=settings.max_norm_ratio,
-                       round_offset=start, dtypes={k: v.numpy().dtype for k, v in initial.items()})
-    record = {"edgenst_version": __version__, "identity": identity, "settings": settings.to_config(),
-              "held_out": [str(p) for p in held_out], "federated_parameters": spec.names}
-    t_round = [time.perf_counter()]
+                       round_offset=run.start, dtypes={k: v.numpy().dtype for k, v in initial.items()})
 
     def evaluate_fn(server_round: int, arrays: ArrayRecord) -> MetricRecord | None:
-        rnd = start + server_round
-        if server_round == 0 and start > 0:
-            return None  # the resumed model was evaluated when it was saved
-        load_arrays(spec.model, arrays, spec.names)
-        terms = evaluate(spec.model, objective, images, spec)
-        entry: dict[str, Any] = {"round": rnd, **{f"eval_{k}": round(v, 6) for k, v in terms.items()}}
-        if server_round > 0:
-            st = guard.stats
-            entry.update({k: v for k, v in st.to_dict().items() if k != "round"})
-            entry["host_seconds"] = round(time.perf_counter() - t_round[0], 3)
-            log.info("round %d/%d: loss %.4f (content %.4f, style %.4f) | %d of %d sampled aggregated, %d dropped out, "
-                     "%d low battery, %d late, %d rejected | %.1f kB up, %.1f kB down | simulated %.1f s, host %.1f s",
-                     rnd, settings.num_server_rounds, terms["total"], terms["content"], terms["style"],
-                     st.participants, st.sampled, st.dropouts, st.battery_skips, st.stragglers, st.rejected,
-                     st.bytes_up / 1e3, st.bytes_down / 1e3, st.sim_seconds, entry["host_seconds"])
-        else:
-            log.info("round 0 (start model): loss %.4f (content %.4f, style %.4f) on %d held-out photos",
-                     terms["total"], terms["content"], terms["style"], len(held_out))
-        history.append(entry)
-        save_round(run_dir, rnd, spec.model, spec.style_names, {**record, "history": history}, strategy_state(strategy))
-        random.seed(f"{settings.seed}:{rnd}")  # reproducible client sampling, also after a resume
-        t_round[0] = time.perf_counter()
-        return MetricRecord({k: float(v) for k, v in terms.items()})
+        st = guard.stats
+        summary = (f"{st.participants} of {st.sampled} sampled aggregated, {st.dropouts} dropped out, "
+                   f"{st.battery_skips} low battery, {st.stragglers} late, {st.rejected} rejected | "
+                   f"{st.bytes_up / 1e3:.1f} kB up, {st.bytes_down / 1e3:.1f} kB down | simulated {st.sim_seconds:.1f} s")
+        stats = {k: v for k, v in st.to_dict().items() if k != "round"}
+        terms = run.end_of_round(server_round, arrays, stats, summary, strategy_state(strategy))
+        return None if terms is None else MetricRecord({k: float(v) for k, v in terms.items()})
 
-    remaining = settings.num_server_rounds - start
-    if remaining > 0:
-        random.seed(f"{settings.seed}:{start}")
+    if run.remaining > 0:
+        run.reseed(run.start)
         train_config = ConfigRecord({"lr": settings.lr, "compression": settings.compression, "topk": settings.topk,
-                                     "round-offset": start})
-        strategy.start(grid=guard, initial_arrays=initial, num_rounds=remaining,
+                                     "round-offset": run.start})
+        strategy.start(grid=guard, initial_arrays=initial, num_rounds=run.remaining,
                        timeout=max(600.0, 10 * settings.round_deadline), train_config=train_config,
                        evaluate_fn=evaluate_fn)
     else:
-        log.info("%s already finished all %d rounds", run_dir, settings.num_server_rounds)
-    from edgenst.models.serialization import save_model
-
-    save_model(run_dir / FINAL_MODEL, spec.model, spec.style_names,
-               meta={"federated": True, "rounds": settings.num_server_rounds, "settings": settings.to_config()})
-    (run_dir / "history.json").write_text(json.dumps(history, indent=1))
-    log.info("wrote %s", run_dir / FINAL_MODEL)
-    return history
+        log.info("%s already finished all %d rounds", run.run_dir, settings.num_server_rounds)
+    return run.finish()
 
 
 def make_server_app(baked: Mapping[str, Any] | None = None) -> ServerApp:

@@ -17,6 +17,7 @@ from edgenst.errors import InputError
 STRATEGIES = ("fedavg", "fedavgm", "fedprox", "fedadam", "fedmedian", "fedtrimmedavg")
 COMPRESSIONS = ("none", "int8", "int8-topk")
 DP_MODES = ("none", "client-fixed", "server-fixed")
+SECAGG_MODES = ("none", "secaggplus")
 MODES = ("fine-tune", "new-style")
 PARTITION_BY = ("category", "brightness", "colour")
 
@@ -57,6 +58,9 @@ DEFAULTS: dict[str, Any] = {
     "dp": "none",
     "dp-noise": 0.1,
     "dp-clip": 1.0,
+    "secagg": "none",
+    "secagg-shares": 3,
+    "secagg-threshold": 2,
     "max-norm-ratio": 10.0,
     "faulty": "",
     "teacher": "random",
@@ -106,6 +110,9 @@ class FedSettings:
     dp: str
     dp_noise: float
     dp_clip: float
+    secagg: str
+    secagg_shares: int
+    secagg_threshold: int
     max_norm_ratio: float
     faulty: str
     teacher: str
@@ -118,7 +125,7 @@ class FedSettings:
     threads: int
 
     def __post_init__(self) -> None:
-        choices = {"strategy": STRATEGIES, "compression": COMPRESSIONS, "dp": DP_MODES, "mode": MODES,
+        choices = {"strategy": STRATEGIES, "compression": COMPRESSIONS, "dp": DP_MODES, "secagg": SECAGG_MODES, "mode": MODES,
                    "partition_by": PARTITION_BY, "train": ("all", "style", "style+head")}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
@@ -145,6 +152,8 @@ class FedSettings:
             "topk": 0 < self.topk <= 1,
             "dp_noise": self.dp_noise >= 0,
             "dp_clip": self.dp_clip > 0,
+            "secagg_shares": self.secagg_shares >= 3,  # Flower's SecAgg+ needs more than 2
+            "secagg_threshold": 1 <= self.secagg_threshold < self.secagg_shares,
             "max_norm_ratio": self.max_norm_ratio > 1,
             "teacher_width": self.teacher_width >= 1,
             "pyramid_levels": self.pyramid_levels >= 1,
@@ -157,6 +166,16 @@ class FedSettings:
             raise InputError("mode new-style needs the painting: new-style=PATH")
         if self.dp != "none" and self.compression != "none":
             raise InputError("dp and compression do not combine (the clipping needs full updates); choose one")
+        if self.secagg != "none":
+            # The server sees only the sum: no per-update screening, robust rule or compression can act.
+            clash = {"strategy": (self.strategy, "fedavg"), "compression": (self.compression, "none"),
+                     "dp": (self.dp, "none"), "faulty": (self.faulty, "")}
+            if self.clients_per_round < 3:
+                raise InputError(f"secagg={self.secagg} needs clients-per-round >= 3, got {self.clients_per_round}")
+            for key, (value, needed) in clash.items():
+                if value != needed:
+                    raise InputError(f"secagg={self.secagg} sums masked updates, so it needs {key}={needed!r}, "
+                                     f"got {value!r}")
         if self.strategy == "fedmedian" and self.dp != "none":
             raise InputError("DP wrappers need a FedAvg-type strategy, not fedmedian")
         from edgenst.federated.profiles import parse_mix
