@@ -108,8 +108,10 @@ def main(argv: list[str] | None = None) -> int:
 
     all_photos = photos(args.photos_per_set or None)
     grid_names = [g.strip() for g in args.grid_photos.split(",") if g.strip()]
-    gatys_set = set(photos(args.gatys_photos)) if args.gatys_photos > 0 and "Gatys" not in reused else set()
-    gatys_set |= {DATA / "content" / g for g in grid_names}  # the grid shows Gatys too
+    gatys_set: set[Path] = set()
+    if "Gatys" not in reused:
+        gatys_set = set(photos(args.gatys_photos)) if args.gatys_photos > 0 else set()
+        gatys_set |= {DATA / "content" / g for g in grid_names}  # the grid shows Gatys too
     all_photos += [p for p in sorted(gatys_set) if p not in all_photos]
     rows: list[dict] = []
     in_subset = set(gatys_set)  # photos of the Gatys subset table

@@ -5,7 +5,9 @@ updates; then ``evaluate_fn`` evaluates the global model on the server's held-ou
 loss network, logs one line (loss, participants, drop-outs, bytes up/down, simulated round time),
 appends it to the history and writes a checkpoint. Started again on the same ``run-dir`` it
 resumes after the last intact checkpoint (``resume=true``, the default). At the end it writes
-``model.safetensors`` (a normal edgenst model file) and ``history.json``.
+``model.safetensors`` (a normal edgenst model file) and ``history.json``. With
+``secagg=secaggplus`` Flower's SecAgg+ workflow aggregates instead (``secure_aggregation``); the
+per-round bookkeeping (``ServerRun``) is the same.
 """
 
 from __future__ import annotations
