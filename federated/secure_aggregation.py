@@ -119,7 +119,10 @@ def run_secagg_server(grid: Grid, settings: FedSettings) -> list[dict[str, Any]]
         run.reseed(run.start)
         legacy = LegacyContext(_context_of(grid), config=ServerConfig(num_rounds=run.remaining), strategy=strategy)
         workflow = DefaultWorkflow(fit_workflow=SecAggPlusWorkflow(
-            num_shares=min(settings.secagg_shares, k), reconstruction_threshold=min(settings.secagg_threshold, k - 1),
+            # Fractions: of the sampled phones each phone shares its keys with, and of those shares
+            # needed to unmask a phone that vanished (3 / 2 fixed shares, Flower's example, halted
+            # a round of 8 phones as soon as one neighbour dropped out).
+            num_shares=settings.secagg_shares, reconstruction_threshold=settings.secagg_threshold,
             max_weight=max_examples(settings), clipping_range=CLIPPING_RANGE,
             timeout=max(600.0, 10 * settings.round_deadline)))
         workflow(grid, legacy)

@@ -59,8 +59,8 @@ DEFAULTS: dict[str, Any] = {
     "dp-noise": 0.1,
     "dp-clip": 1.0,
     "secagg": "none",
-    "secagg-shares": 3,
-    "secagg-threshold": 2,
+    "secagg-shares": 1.0,
+    "secagg-threshold": 0.5,
     "max-norm-ratio": 10.0,
     "faulty": "",
     "teacher": "random",
@@ -111,8 +111,8 @@ class FedSettings:
     dp_noise: float
     dp_clip: float
     secagg: str
-    secagg_shares: int
-    secagg_threshold: int
+    secagg_shares: float
+    secagg_threshold: float
     max_norm_ratio: float
     faulty: str
     teacher: str
@@ -152,8 +152,8 @@ class FedSettings:
             "topk": 0 < self.topk <= 1,
             "dp_noise": self.dp_noise >= 0,
             "dp_clip": self.dp_clip > 0,
-            "secagg_shares": self.secagg_shares >= 3,  # Flower's SecAgg+ needs more than 2
-            "secagg_threshold": 1 <= self.secagg_threshold < self.secagg_shares,
+            "secagg_shares": 0 < self.secagg_shares <= 1,
+            "secagg_threshold": 0 < self.secagg_threshold <= 1,
             "max_norm_ratio": self.max_norm_ratio > 1,
             "teacher_width": self.teacher_width >= 1,
             "pyramid_levels": self.pyramid_levels >= 1,

@@ -471,8 +471,27 @@ def test_secaggplus_survives_a_phone_that_vanishes_after_sharing_its_keys(tmp_pa
     assert any(not torch.equal(after.state_dict()[n], start.model.state_dict()[n]) for n in start.names)
 
 
+def test_secaggplus_phones_that_sit_a_round_out_are_unmasked_around(tmp_path: Path) -> None:
+    s = tiny(tmp_path, secagg="secaggplus", **{"simulate-profiles": True, "local-steps": 0, "profile-mix": "low:1",
+                                               "clients-per-round": 8, "photos": "synthetic:40", "time-budget": 0.2})
+    grid = InlineGrid(make_client_app(s), 8)
+    failed: list[str] = []
+    send = grid.send_and_receive
+
+    def spy(msgs, **kw):
+        replies = send(msgs, **kw)
+        failed.extend(_secagg_stage(m) for m, r in zip(msgs, replies) if r.has_error())
+        return replies
+
+    grid.send_and_receive = spy
+    history = run_server(grid, FedSettings.from_config(s))
+    assert "collect_masked_vectors" in failed  # a low-tier phone dropped out (or sat out on battery) mid-protocol
+    assert history[-1]["eval_total"] < history[0]["eval_total"]
+
+
 @pytest.mark.parametrize("clash", [{"strategy": "fedmedian"}, {"compression": "int8"}, {"dp": "client-fixed"},
-                                   {"faulty": "nan:0"}, {"clients-per-round": 2}, {"secagg-threshold": 3}])
+                                   {"faulty": "nan:0"}, {"clients-per-round": 2}, {"secagg-threshold": 1.5},
+                                   {"secagg-shares": 0}])
 def test_secaggplus_refuses_what_a_sum_cannot_do(tmp_path: Path, clash: dict) -> None:
     with pytest.raises(InputError):
         FedSettings.from_config(tiny(tmp_path, secagg="secaggplus", **clash))
