@@ -48,7 +48,7 @@ def base_settings(args: argparse.Namespace, run_dir: Path) -> dict:
         "model": "default", "styles": ",".join(str(STYLES / f"{n}.jpg") for n in SHIPPED_STYLES), "teacher": "vgg19-normalised", "teacher-weights": str(TEACHER),
         "pyramid-levels": 1, "photos": str(TRAIN_PHOTOS), "server-photos": str(EVAL_PHOTOS),
         "eval-photos": args.eval_photos, "partition-by": "brightness", "alpha": args.alpha, "crop": args.crop,
-        "batch": args.batch, "lr": args.lr, "style-size": 2 * args.crop, "num-server-rounds": args.rounds,
+        "batch": args.batch, "lr": args.lr, "lr-schedule": args.lr_schedule, "style-size": 2 * args.crop, "num-server-rounds": args.rounds,
         "clients-per-round": args.per_round, "local-steps": args.local_steps, "simulate-profiles": False,
         "run-dir": str(run_dir), "resume": False, "seed": args.seed, "threads": 1,
     }
@@ -127,7 +127,7 @@ def centralized(args) -> dict:
     from edgenst.distill.data import PhotoPool, draw_batch
     from edgenst.distill.objective import train_step
     from edgenst.federated.partition import list_photos
-    from edgenst.federated.settings import FedSettings
+    from edgenst.federated.settings import FedSettings, round_lr
     from edgenst.federated.task import build_objective, eval_images, evaluate, start_model
     from edgenst.models.style_params import freeze, num_styles
 
@@ -143,6 +143,8 @@ def centralized(args) -> dict:
     curve = [evaluate(spec.model, objective, images, spec)]
     t0 = time.perf_counter()
     for step in range(1, args.rounds * per_round + 1):
+        for group in optimizer.param_groups:  # the phones' schedule, by the round this step falls in
+            group["lr"] = round_lr(s.lr, s.lr_schedule, (step - 1) // per_round + 1, args.rounds)
         batch = draw_batch(pool, args.seed + 7, step, s.batch, num_styles(spec.model))
         train_step(spec.model, objective, batch, optimizer)
         if step % per_round == 0:
@@ -215,6 +217,7 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--crop", type=int, default=96)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr-schedule", default="constant", choices=("constant", "cosine"))
     ap.add_argument("--server-lr", type=float, default=0.01)
     ap.add_argument("--alpha", type=float, default=0.5)
     ap.add_argument("--eval-photos", type=int, default=12)
@@ -310,7 +313,7 @@ def report(res: dict, name: str = "federated") -> str:
         lines += ["## Quality: held-out loss (lower is better)", "",
                   f"Shipped student (6 styles), style vectors + last layers trained; {cfg['clients']} phones, "
                   f"{cfg['per_round']} per round, {cfg['local_steps']} local steps of batch {cfg['batch']}, crop {cfg['crop']}, "
-                  f"{cfg['rounds']} rounds; Dirichlet alpha {cfg['alpha']} over brightness quartiles of bsds500/train; "
+                  f"{cfg['rounds']} rounds, lr {cfg['lr']} ({cfg.get('lr_schedule', 'constant')} over rounds); Dirichlet alpha {cfg['alpha']} over brightness quartiles of bsds500/train; "
                   f"evaluated on {cfg['eval_photos']} bsds500/val photos x 6 styles with the exact VGG-19.", "",
                   "| run | start | end | improvement | sample-steps | up B/client/round | fp32 equiv. | host s |",
                   "|---|---|---|---|---|---|---|---|"]

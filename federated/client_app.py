@@ -44,7 +44,7 @@ from edgenst.federated.profiles import (
     plan_round,
 )
 from edgenst.federated.secure_aggregation import secagg_mod
-from edgenst.federated.settings import FedSettings, parse_faulty
+from edgenst.federated.settings import FedSettings, parse_faulty, round_lr
 from edgenst.federated.task import (
     build_objective,
     evaluate,
@@ -180,7 +180,7 @@ def train_fn(baked: Mapping[str, Any] | None = None):
         pool = PhotoPool(my_photos(s, context), int(plan["crop"]))
         objective = build_objective(s, spec)
         res = local_train(spec.model, objective, pool, spec, steps=int(plan["steps"]), batch=int(plan["batch"]),
-                          lr=float(cfg.get("lr", s.lr)), seed=round_seed(s.seed, pid, _absolute_round(msg)),
+                          lr=round_lr(float(cfg.get("lr", s.lr)), s.lr_schedule, _absolute_round(msg), s.num_server_rounds), seed=round_seed(s.seed, pid, _absolute_round(msg)),
                           train=train_mode(s), proximal_mu=float(cfg.get("proximal-mu", 0.0)))
         arrays = to_arrays(spec.model, spec.names)
         fault = parse_faulty(s.faulty).get(pid)

@@ -8,6 +8,7 @@ config: the CLI bakes its settings into the apps instead, see ``server_app.make_
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -19,6 +20,7 @@ COMPRESSIONS = ("none", "int8", "int8-topk")
 DP_MODES = ("none", "client-fixed", "server-fixed")
 SECAGG_MODES = ("none", "secaggplus")
 MODES = ("fine-tune", "new-style")
+LR_SCHEDULES = ("constant", "cosine")
 PARTITION_BY = ("category", "brightness", "colour")
 
 #: The app's run config with its defaults: a small offline demo (tiny student, procedural
@@ -45,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "crop": 64,
     "batch": 2,
     "lr": 0.002,
+    "lr-schedule": "constant",
     "style-size": 128,
     "style-weight": 10.0,
     "local-steps": 0,
@@ -97,6 +100,7 @@ class FedSettings:
     crop: int
     batch: int
     lr: float
+    lr_schedule: str
     style_size: int
     style_weight: float
     local_steps: int
@@ -126,6 +130,7 @@ class FedSettings:
 
     def __post_init__(self) -> None:
         choices = {"strategy": STRATEGIES, "compression": COMPRESSIONS, "dp": DP_MODES, "secagg": SECAGG_MODES, "mode": MODES,
+                   "lr_schedule": LR_SCHEDULES,
                    "partition_by": PARTITION_BY, "train": ("all", "style", "style+head")}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
@@ -216,6 +221,15 @@ class FedSettings:
         for k in ("num-server-rounds", "run-dir", "resume", "threads"):
             d.pop(k)
         return d
+
+
+def round_lr(lr: float, schedule: str, server_round: int, num_rounds: int) -> float:
+    """The phones' learning rate in a round: ``cosine`` falls from ``lr`` in round 1 towards 0 after
+    the last round, so the final global model is not caught mid-oscillation between non-IID phones."""
+    if schedule == "constant" or num_rounds <= 1:
+        return lr
+    done = min(max(server_round - 1, 0), num_rounds - 1) / num_rounds
+    return lr * 0.5 * (1.0 + math.cos(math.pi * done))
 
 
 FAULT_KINDS = ("nan", "shape", "dtype", "scale", "missing")

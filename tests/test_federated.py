@@ -28,7 +28,7 @@ from edgenst.federated.guard import RoundGuard
 from edgenst.federated.partition import dirichlet_partition, make_synthetic_photos, photo_set
 from edgenst.federated.profiles import TIERS, battery_after, draw_profile, parse_mix, plan_round
 from edgenst.federated.server_app import run_server
-from edgenst.federated.settings import DEFAULTS, FedSettings
+from edgenst.federated.settings import DEFAULTS, FedSettings, round_lr
 from edgenst.federated.task import start_model, to_arrays
 from edgenst.models.serialization import load_model
 
@@ -136,6 +136,7 @@ def test_app_config_in_pyproject_matches_the_defaults() -> None:
     ({"faulty": "nan"}, "faulty"),
     ({"compression": "int8", "dp": "client-fixed"}, "do not combine"),
     ({"crop": 30}, "crop"),
+    ({"lr-schedule": "step"}, "lr-schedule must be one of"),
 ])
 def test_bad_settings_are_input_errors(bad: dict, match: str) -> None:
     with pytest.raises(InputError, match=match):
@@ -145,6 +146,13 @@ def test_bad_settings_are_input_errors(bad: dict, match: str) -> None:
 def test_settings_coerce_strings_from_the_command_line() -> None:
     s = FedSettings.from_config({"num-server-rounds": "5", "resume": "false", "alpha": "0.3"})
     assert (s.num_server_rounds, s.resume, s.alpha) == (5, False, 0.3)
+
+
+def test_cosine_schedule_falls_from_lr_towards_zero_and_constant_stays() -> None:
+    lrs = [round_lr(0.01, "cosine", r, 5) for r in range(1, 6)]
+    assert lrs[0] == pytest.approx(0.01) and all(a > b for a, b in zip(lrs, lrs[1:])) and 0 < lrs[-1] < 0.001
+    assert round_lr(0.01, "cosine", 9, 5) == lrs[-1]  # past the end (a longer resumed run) it stays at the floor
+    assert [round_lr(0.01, "constant", r, 5) for r in range(1, 6)] == [0.01] * 5
 
 
 # --- partitions -------------------------------------------------------------------------------------
@@ -331,6 +339,17 @@ def test_inline_run_improves_checkpoints_every_round_and_writes_a_model(tmp_path
     assert info.styles == ["swirl", "mosaic"]
     saved = json.loads((run / "round-0003.json").read_text())
     assert saved["identity"]["strategy"] == "fedavg" and len(saved["history"]) == 4
+
+
+def test_phones_train_with_the_round_s_scheduled_lr(tmp_path: Path, monkeypatch) -> None:
+    from edgenst.federated import client_app
+
+    seen: list[float] = []
+    real = client_app.local_train
+    monkeypatch.setattr(client_app, "local_train", lambda *a, **kw: seen.append(kw["lr"]) or real(*a, **kw))
+    run_inline(tiny(tmp_path, **{"num-server-rounds": 3, "lr-schedule": "cosine"}))
+    assert seen == [pytest.approx(round_lr(0.01, "cosine", r, 3)) for r in (1, 2, 3) for _ in range(3)]
+    assert seen[0] > seen[3] > seen[6]
 
 
 def test_frozen_parameters_never_change(tmp_path: Path) -> None:
