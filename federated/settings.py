@@ -48,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "batch": 2,
     "lr": 0.002,
     "lr-schedule": "constant",
+    "keep-optimizer": False,
     "style-size": 128,
     "style-weight": 10.0,
     "local-steps": 0,
@@ -101,6 +102,7 @@ class FedSettings:
     batch: int
     lr: float
     lr_schedule: str
+    keep_optimizer: bool
     style_size: int
     style_weight: float
     local_steps: int

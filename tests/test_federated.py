@@ -352,6 +352,46 @@ def test_phones_train_with_the_round_s_scheduled_lr(tmp_path: Path, monkeypatch)
     assert seen[0] > seen[3] > seen[6]
 
 
+def test_adam_state_round_trips_and_a_state_for_other_parameters_is_ignored() -> None:
+    from edgenst.federated.task import adam_state, load_adam_state
+
+    w = torch.nn.Parameter(torch.randn(3, 2))
+    opt = torch.optim.Adam([w], lr=0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        (w ** 2).sum().backward()
+        opt.step()
+    saved = adam_state(opt)
+    assert saved["0.step"].item() == 3 and saved["0.exp_avg_sq"].shape == (3, 2)
+    fresh = torch.optim.Adam([torch.nn.Parameter(w.detach().clone())], lr=0.1)
+    assert load_adam_state(fresh, saved)
+    assert torch.equal(adam_state(fresh)["0.exp_avg"], saved["0.exp_avg"])
+    other = torch.optim.Adam([torch.nn.Parameter(torch.zeros(4))], lr=0.1)
+    assert not load_adam_state(other, saved) and not other.state
+
+
+def test_phones_keep_their_adam_moments_between_their_rounds_and_never_send_them(tmp_path: Path, monkeypatch) -> None:
+    from edgenst.federated import client_app
+
+    s = tiny(tmp_path, **{"num-server-rounds": 3, "keep-optimizer": True})
+    grid = InlineGrid(make_client_app(s), 4)
+    sent: list[set[str]] = []
+    real_send = grid.send_and_receive
+    grid.send_and_receive = lambda msgs, **kw: [sent.append(set(r.content.array_records["arrays"].keys()))
+                                                 or r for r in real_send(msgs, **kw)]
+    given: list[bool] = []
+    real = client_app.local_train
+    monkeypatch.setattr(client_app, "local_train",
+                        lambda *a, **kw: given.append(kw["optimizer_state"] is not None) or real(*a, **kw))
+    history = run_server(grid, FedSettings.from_config(s))
+    assert history[-1]["eval_total"] < history[0]["eval_total"]
+    steps = {n: ctx.state.array_records[client_app.OPTIMIZER_KEY]["0.step"].numpy().item()
+             for n, ctx in grid.contexts.items() if client_app.OPTIMIZER_KEY in ctx.state.array_records}
+    assert sum(steps.values()) == 2 * 9  # 2 local steps x 3 phones x 3 rounds, each phone counting its own
+    assert any(v > 2 for v in steps.values()) and any(given)  # some phone trained again, from its moments
+    assert not given[0] and all(not any("exp_avg" in k for k in keys) for keys in sent)
+
+
 def test_frozen_parameters_never_change(tmp_path: Path) -> None:
     s = tiny(tmp_path, train="style")
     run_inline(s)
