@@ -48,8 +48,7 @@ def base_settings(args: argparse.Namespace, run_dir: Path) -> dict:
         "model": "default", "styles": ",".join(str(STYLES / f"{n}.jpg") for n in SHIPPED_STYLES), "teacher": "vgg19-normalised", "teacher-weights": str(TEACHER),
         "pyramid-levels": 1, "photos": str(TRAIN_PHOTOS), "server-photos": str(EVAL_PHOTOS),
         "eval-photos": args.eval_photos, "partition-by": "brightness", "alpha": args.alpha, "crop": args.crop,
-        "batch": args.batch, "lr": args.lr, "lr-schedule": args.lr_schedule,
-        "keep-optimizer": args.keep_optimizer, "style-size": 2 * args.crop, "num-server-rounds": args.rounds,
+        "batch": args.batch, "lr": args.lr, "lr-schedule": args.lr_schedule, "style-size": 2 * args.crop, "num-server-rounds": args.rounds,
         "clients-per-round": args.per_round, "local-steps": args.local_steps, "simulate-profiles": False,
         "run-dir": str(run_dir), "resume": False, "seed": args.seed, "threads": 1,
     }
@@ -219,7 +218,8 @@ def main() -> int:
     ap.add_argument("--crop", type=int, default=96)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--lr-schedule", default="constant", choices=("constant", "cosine"))
-    ap.add_argument("--keep-optimizer", action="store_true", help="phones keep their Adam moments between rounds")
+    ap.add_argument("--server-lr-schedule", default="constant", choices=("constant", "cosine"),
+                    help="FedAdam's eta over the rounds")
     ap.add_argument("--server-lr", type=float, default=0.01)
     ap.add_argument("--alpha", type=float, default=0.5)
     ap.add_argument("--eval-photos", type=int, default=12)
@@ -265,11 +265,12 @@ def main() -> int:
             "fedavg": lambda: federated(args, "fedavg"),
             "fedavgm": lambda: federated(args, "fedavgm", strategy="fedavgm",
                                          **{"server-lr": args.fedavgm_lr, "server-momentum": args.momentum}),
-            "fedadam": lambda: federated(args, "fedadam", strategy="fedadam", **{"server-lr": args.server_lr}),
+            "fedadam": lambda: federated(args, "fedadam", strategy="fedadam",
+                                         **{"server-lr": args.server_lr, "server-lr-schedule": args.server_lr_schedule}),
             "fedadam+int8": lambda: federated(args, "fedadam+int8", strategy="fedadam", compression="int8",
-                                              **{"server-lr": args.server_lr}),
+                                              **{"server-lr": args.server_lr, "server-lr-schedule": args.server_lr_schedule}),
             topk_name: lambda: federated(args, topk_name, strategy="fedadam", compression="int8-topk", topk=args.topk,
-                                         **{"server-lr": args.server_lr}),
+                                         **{"server-lr": args.server_lr, "server-lr-schedule": args.server_lr_schedule}),
         }
         if args.runs:
             keep = [n for n in args.runs.split(",") if n]

@@ -10,6 +10,8 @@ A Flower App (``pyproject.toml`` here; ``server_app:app``, ``client_app:app``) i
 - ``guard``: the server-side ``Grid`` wrapper that screens replies and counts bytes;
 - ``strategies``: Flower's strategies and DP wrappers by name;
 - ``checkpoint``: per-round checkpoints and resume;
+- ``server_run``: the server's per-round evaluate / log / checkpoint / resume, for every aggregation;
+- ``secure_aggregation``: SecAgg+ through Flower's workflow and mod;
 - ``simulation.simulate``: Flower's Simulation Engine from Python (``edgenst federate``);
 - ``creds`` and ``deploy.sh``: the Deployment Engine on loopback with TLS and node authentication.
 """

@@ -59,7 +59,7 @@ from edgenst.federated.task import (
 
 log = logging.getLogger("edgenst.federated")
 
-PLAN_KEY, DEVICE_KEY, PHOTOS_KEY, OPTIMIZER_KEY = "edgenst-plan", "edgenst-device", "edgenst-photos", "edgenst-adam"
+PLAN_KEY, DEVICE_KEY, PHOTOS_KEY = "edgenst-plan", "edgenst-device", "edgenst-photos"
 TIER_CODES = {"low": 0, "mid": 1, "high": 2}
 KEY_CLIPPING_NORM = "clipping_norm"  # what Flower's DP wrappers put in the train config
 
@@ -179,16 +179,11 @@ def train_fn(baked: Mapping[str, Any] | None = None):
             {"steps": s.local_steps or 1, "crop": s.crop, "batch": s.batch})
         pool = PhotoPool(my_photos(s, context), int(plan["crop"]))
         objective = build_objective(s, spec)
-        kept = context.state.array_records.get(OPTIMIZER_KEY) if s.keep_optimizer else None
         rnd = _absolute_round(msg)
         res = local_train(spec.model, objective, pool, spec, steps=int(plan["steps"]), batch=int(plan["batch"]),
                           lr=round_lr(float(cfg.get("lr", s.lr)), s.lr_schedule, rnd, s.num_server_rounds),
                           seed=round_seed(s.seed, pid, rnd), train=train_mode(s),
-                          proximal_mu=float(cfg.get("proximal-mu", 0.0)),
-                          optimizer_state={k: torch.from_numpy(v.numpy().copy()) for k, v in kept.items()} if kept else None)
-        if s.keep_optimizer:  # stays on the phone: node state is never sent to the server
-            context.state.array_records[OPTIMIZER_KEY] = ArrayRecord(
-                {k: Array(v.numpy()) for k, v in res.optimizer_state.items()})
+                          proximal_mu=float(cfg.get("proximal-mu", 0.0)))
         arrays = to_arrays(spec.model, spec.names)
         fault = parse_faulty(s.faulty).get(pid)
         if fault:

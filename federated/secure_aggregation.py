@@ -35,6 +35,7 @@ from flwr.server.strategy import FedAvg as LegacyFedAvg
 from flwr.server.workflow import DefaultWorkflow, SecAggPlusWorkflow
 from flwr.serverapp import Grid
 
+from edgenst.federated.server_run import ServerRun
 from edgenst.federated.settings import FedSettings
 from edgenst.federated.task import to_arrays, to_numpy
 
@@ -95,8 +96,6 @@ def _legacy_training_stage(call_next: ClientAppCallable) -> ClientAppCallable:
 
 def run_secagg_server(grid: Grid, settings: FedSettings) -> list[dict[str, Any]]:
     """The run of ``server_app.run_server`` with SecAgg+ aggregation; returns the history."""
-    from edgenst.federated.server_app import ServerRun
-
     run = ServerRun(settings)
     names = run.spec.names
     nodes = list(grid.get_node_ids())

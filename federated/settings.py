@@ -48,7 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "batch": 2,
     "lr": 0.002,
     "lr-schedule": "constant",
-    "keep-optimizer": False,
+    "server-lr-schedule": "constant",
     "style-size": 128,
     "style-weight": 10.0,
     "local-steps": 0,
@@ -102,7 +102,7 @@ class FedSettings:
     batch: int
     lr: float
     lr_schedule: str
-    keep_optimizer: bool
+    server_lr_schedule: str
     style_size: int
     style_weight: float
     local_steps: int
@@ -132,7 +132,7 @@ class FedSettings:
 
     def __post_init__(self) -> None:
         choices = {"strategy": STRATEGIES, "compression": COMPRESSIONS, "dp": DP_MODES, "secagg": SECAGG_MODES, "mode": MODES,
-                   "lr_schedule": LR_SCHEDULES,
+                   "lr_schedule": LR_SCHEDULES, "server_lr_schedule": LR_SCHEDULES,
                    "partition_by": PARTITION_BY, "train": ("all", "style", "style+head")}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
@@ -183,6 +183,9 @@ class FedSettings:
                 if value != needed:
                     raise InputError(f"secagg={self.secagg} sums masked updates, so it needs {key}={needed!r}, "
                                      f"got {value!r}")
+        if self.server_lr_schedule != "constant" and self.strategy not in ("fedadam", "fedavgm"):
+            raise InputError(f"server-lr-schedule anneals the server step of fedadam or fedavgm; "
+                             f"{self.strategy} has none")
         if self.strategy == "fedmedian" and self.dp != "none":
             raise InputError("DP wrappers need a FedAvg-type strategy, not fedmedian")
         from edgenst.federated.profiles import parse_mix

@@ -69,6 +69,6 @@ def _check_partitions(settings: FedSettings, num_clients: int) -> None:
 
 
 def final_model(settings: Mapping[str, Any]) -> Path:
-    from edgenst.federated.server_app import FINAL_MODEL
+    from edgenst.federated.server_run import FINAL_MODEL
 
     return FedSettings.from_config(settings).run_path / FINAL_MODEL

@@ -23,7 +23,7 @@ from flwr.serverapp.strategy import (
     Strategy,
 )
 
-from edgenst.federated.settings import FedSettings
+from edgenst.federated.settings import FedSettings, round_lr
 
 #: Below 1/N for any realistic N, so ``min_train_nodes`` sets the sample size.
 _TINY_FRACTION = 1e-9
@@ -32,7 +32,11 @@ _TINY_FRACTION = 1e-9
 DEFAULT_SERVER_LR = {"fedadam": 0.01, "fedavgm": 1.0}
 
 
-def build_strategy(settings: FedSettings, clients_per_round: int) -> Strategy:
+#: The attribute that holds each server optimiser's step (what ``server-lr-schedule`` anneals).
+SERVER_STEP_ATTR = {"fedadam": "eta", "fedavgm": "server_learning_rate"}
+
+
+def build_strategy(settings: FedSettings, clients_per_round: int, round_offset: int = 0) -> Strategy:
     common: dict[str, Any] = dict(fraction_train=_TINY_FRACTION, fraction_evaluate=0.0, min_train_nodes=clients_per_round,
                                   min_evaluate_nodes=0, min_available_nodes=clients_per_round)
     name = settings.strategy
@@ -52,6 +56,7 @@ def build_strategy(settings: FedSettings, clients_per_round: int) -> Strategy:
         strategy = FedMedian(**common)
     else:
         strategy = FedTrimmedAvg(**common, beta=settings.trim_beta)
+    _schedule_server_step(strategy, settings, round_offset)
     if settings.dp == "client-fixed":
         strategy = DifferentialPrivacyClientSideFixedClipping(
             strategy, noise_multiplier=settings.dp_noise, clipping_norm=settings.dp_clip,
@@ -61,6 +66,22 @@ def build_strategy(settings: FedSettings, clients_per_round: int) -> Strategy:
             strategy, noise_multiplier=settings.dp_noise, clipping_norm=settings.dp_clip,
             num_sampled_clients=clients_per_round)
     return strategy
+
+
+def _schedule_server_step(strategy: Strategy, settings: FedSettings, round_offset: int) -> None:
+    """Anneal the server step with ``round_lr`` before each aggregation; rounds count from the start
+    of the whole run (``round_offset``: rounds done before a resume)."""
+    attr = SERVER_STEP_ATTR.get(settings.strategy)
+    if settings.server_lr_schedule == "constant" or attr is None:
+        return
+    base, aggregate = getattr(strategy, attr), strategy.aggregate_train
+
+    def aggregate_train(server_round: int, replies):  # type: ignore[no-untyped-def]
+        setattr(strategy, attr, round_lr(base, settings.server_lr_schedule, round_offset + server_round,
+                                         settings.num_server_rounds))
+        return aggregate(server_round, replies)
+
+    strategy.aggregate_train = aggregate_train  # type: ignore[method-assign]
 
 
 def _inner(strategy: Strategy) -> Strategy:

@@ -173,16 +173,11 @@ class LocalResult:
     samples: int
     loss: float
     first_loss: float
-    optimizer_state: dict[str, torch.Tensor]
 
 
 def local_train(model: nn.Module, objective: Objective, pool: PhotoPool, spec: ModelSpec, *, steps: int, batch: int,
-                lr: float, seed: int, train: str, proximal_mu: float = 0.0,
-                optimizer_state: dict[str, torch.Tensor] | None = None) -> LocalResult:
-    """``steps`` of ``train_step`` on the phone's own photos (FedProx: plus the proximal term).
-    ``optimizer_state`` (from ``LocalResult.optimizer_state`` of this phone's last round) carries
-    Adam's moments over: a fresh Adam's first steps move every parameter by about ``lr``, noise
-    included, which the server's momentum then amplifies."""
+                lr: float, seed: int, train: str, proximal_mu: float = 0.0) -> LocalResult:
+    """``steps`` of ``train_step`` on the phone's own photos (FedProx: plus the proximal term)."""
     handles = freeze(model, train, spec.train_styles)
     params = [p for p in model.parameters() if p.requires_grad]
     if proximal_mu > 0:  # d/dw mu/2 ||w - w_global||^2 added to each gradient
@@ -190,8 +185,6 @@ def local_train(model: nn.Module, objective: Objective, pool: PhotoPool, spec: M
             anchor = p.detach().clone()
             handles.append(p.register_hook(lambda g, p=p, a=anchor: g + proximal_mu * (p.detach() - a)))
     optimizer = torch.optim.Adam(params, lr=lr)
-    if optimizer_state:
-        load_adam_state(optimizer, optimizer_state)
     n_styles = num_styles(model)
     losses = []
     try:
@@ -205,36 +198,7 @@ def local_train(model: nn.Module, objective: Objective, pool: PhotoPool, spec: M
         for p in model.parameters():
             p.requires_grad_(False)
     model.eval()
-    return LocalResult(steps, steps * batch, float(np.mean(losses[-max(1, steps // 4):])), losses[0],
-                       adam_state(optimizer))
-
-
-_ADAM_SLOTS = ("step", "exp_avg", "exp_avg_sq")
-
-
-def adam_state(optimizer: torch.optim.Adam) -> dict[str, torch.Tensor]:
-    """Adam's per-parameter moments as flat tensors (``"3.exp_avg"``), for a Flower ArrayRecord."""
-    params = optimizer.param_groups[0]["params"]
-    out: dict[str, torch.Tensor] = {}
-    for i, p in enumerate(params):
-        for slot, value in optimizer.state.get(p, {}).items():
-            if slot in _ADAM_SLOTS:
-                out[f"{i}.{slot}"] = torch.as_tensor(value, dtype=torch.float32).detach().clone()
-    return out
-
-
-def load_adam_state(optimizer: torch.optim.Adam, state: dict[str, torch.Tensor]) -> bool:
-    """Load moments saved by ``adam_state``; a state for other parameters (the trained set or the
-    model changed) is ignored whole, so the phone starts fresh rather than half-loaded."""
-    params = optimizer.param_groups[0]["params"]
-    want = {f"{i}.{slot}": (p.shape if slot != "step" else torch.Size()) for i, p in enumerate(params) for slot in _ADAM_SLOTS}
-    if set(state) != set(want) or any(state[k].shape != shape for k, shape in want.items()):
-        log.info("phone's saved optimizer state does not fit the trained parameters; starting Adam fresh")
-        return False
-    for i, p in enumerate(params):
-        optimizer.state[p] = {"step": state[f"{i}.step"].clone().reshape(()),
-                              "exp_avg": state[f"{i}.exp_avg"].clone(), "exp_avg_sq": state[f"{i}.exp_avg_sq"].clone()}
-    return True
+    return LocalResult(steps, steps * batch, float(np.mean(losses[-max(1, steps // 4):])), losses[0])
 
 
 def eval_images(paths: Sequence[str], crop: int) -> torch.Tensor:

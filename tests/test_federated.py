@@ -21,7 +21,7 @@ from flwr.serverapp import Grid
 
 from edgenst.errors import InputError
 from edgenst.federated import checkpoint as ckpt_mod
-from edgenst.federated import server_app as server_mod
+from edgenst.federated import server_run as server_run_mod
 from edgenst.federated.client_app import make_client_app
 from edgenst.federated.compression import MalformedUpdate, decode_update, encode_update, record_nbytes
 from edgenst.federated.guard import RoundGuard
@@ -137,6 +137,7 @@ def test_app_config_in_pyproject_matches_the_defaults() -> None:
     ({"compression": "int8", "dp": "client-fixed"}, "do not combine"),
     ({"crop": 30}, "crop"),
     ({"lr-schedule": "step"}, "lr-schedule must be one of"),
+    ({"server-lr-schedule": "cosine", "strategy": "fedavg"}, "server step of fedadam or fedavgm"),
 ])
 def test_bad_settings_are_input_errors(bad: dict, match: str) -> None:
     with pytest.raises(InputError, match=match):
@@ -341,6 +342,26 @@ def test_inline_run_improves_checkpoints_every_round_and_writes_a_model(tmp_path
     assert saved["identity"]["strategy"] == "fedavg" and len(saved["history"]) == 4
 
 
+@pytest.mark.parametrize("strategy, attr", [("fedadam", "eta"), ("fedavgm", "server_learning_rate")])
+def test_server_step_follows_its_schedule_from_the_run_s_absolute_round(monkeypatch, strategy: str, attr: str) -> None:
+    from flwr.serverapp.strategy import FedAdam, FedAvgM
+
+    from edgenst.federated.strategies import build_strategy
+
+    seen: list[float] = []
+    for cls in (FedAdam, FedAvgM):
+        monkeypatch.setattr(cls, "aggregate_train", lambda self, rnd, replies: seen.append(getattr(self, attr)) or (None, None))
+    s = FedSettings.from_config({"strategy": strategy, "server-lr": 0.5, "server-lr-schedule": "cosine",
+                                 "num-server-rounds": 6})
+    st = build_strategy(s, 3, round_offset=2)  # resumed after round 2: Flower's round 1 is the run's round 3
+    for rnd in (1, 2, 3):
+        st.aggregate_train(rnd, [])
+    assert seen == [pytest.approx(round_lr(0.5, "cosine", r, 6)) for r in (3, 4, 5)]
+    plain = build_strategy(FedSettings.from_config({"strategy": strategy, "server-lr": 0.5}), 3)
+    plain.aggregate_train(5, [])
+    assert seen[-1] == 0.5
+
+
 def test_phones_train_with_the_round_s_scheduled_lr(tmp_path: Path, monkeypatch) -> None:
     from edgenst.federated import client_app
 
@@ -350,46 +371,6 @@ def test_phones_train_with_the_round_s_scheduled_lr(tmp_path: Path, monkeypatch)
     run_inline(tiny(tmp_path, **{"num-server-rounds": 3, "lr-schedule": "cosine"}))
     assert seen == [pytest.approx(round_lr(0.01, "cosine", r, 3)) for r in (1, 2, 3) for _ in range(3)]
     assert seen[0] > seen[3] > seen[6]
-
-
-def test_adam_state_round_trips_and_a_state_for_other_parameters_is_ignored() -> None:
-    from edgenst.federated.task import adam_state, load_adam_state
-
-    w = torch.nn.Parameter(torch.randn(3, 2))
-    opt = torch.optim.Adam([w], lr=0.1)
-    for _ in range(3):
-        opt.zero_grad()
-        (w ** 2).sum().backward()
-        opt.step()
-    saved = adam_state(opt)
-    assert saved["0.step"].item() == 3 and saved["0.exp_avg_sq"].shape == (3, 2)
-    fresh = torch.optim.Adam([torch.nn.Parameter(w.detach().clone())], lr=0.1)
-    assert load_adam_state(fresh, saved)
-    assert torch.equal(adam_state(fresh)["0.exp_avg"], saved["0.exp_avg"])
-    other = torch.optim.Adam([torch.nn.Parameter(torch.zeros(4))], lr=0.1)
-    assert not load_adam_state(other, saved) and not other.state
-
-
-def test_phones_keep_their_adam_moments_between_their_rounds_and_never_send_them(tmp_path: Path, monkeypatch) -> None:
-    from edgenst.federated import client_app
-
-    s = tiny(tmp_path, **{"num-server-rounds": 3, "keep-optimizer": True})
-    grid = InlineGrid(make_client_app(s), 4)
-    sent: list[set[str]] = []
-    real_send = grid.send_and_receive
-    grid.send_and_receive = lambda msgs, **kw: [sent.append(set(r.content.array_records["arrays"].keys()))
-                                                 or r for r in real_send(msgs, **kw)]
-    given: list[bool] = []
-    real = client_app.local_train
-    monkeypatch.setattr(client_app, "local_train",
-                        lambda *a, **kw: given.append(kw["optimizer_state"] is not None) or real(*a, **kw))
-    history = run_server(grid, FedSettings.from_config(s))
-    assert history[-1]["eval_total"] < history[0]["eval_total"]
-    steps = {n: ctx.state.array_records[client_app.OPTIMIZER_KEY]["0.step"].numpy().item()
-             for n, ctx in grid.contexts.items() if client_app.OPTIMIZER_KEY in ctx.state.array_records}
-    assert sum(steps.values()) == 2 * 9  # 2 local steps x 3 phones x 3 rounds, each phone counting its own
-    assert any(v > 2 for v in steps.values()) and any(given)  # some phone trained again, from its moments
-    assert not given[0] and all(not any("exp_avg" in k for k in keys) for keys in sent)
 
 
 def test_frozen_parameters_never_change(tmp_path: Path) -> None:
@@ -405,7 +386,7 @@ def test_frozen_parameters_never_change(tmp_path: Path) -> None:
 @pytest.mark.parametrize("strategy", ["fedavg", "fedavgm"])  # FedAvgM: its momentum must survive too
 def test_resume_after_a_crash_ends_where_an_uninterrupted_run_ends(tmp_path: Path, monkeypatch, strategy: str) -> None:
     whole = run_inline(tiny(tmp_path / "a", strategy=strategy, **{"num-server-rounds": 3}))
-    real = server_mod.save_round
+    real = server_run_mod.save_round
 
     def crash_in_round_2(run_dir, rnd, *a, **k):
         if rnd == 2:
@@ -413,10 +394,10 @@ def test_resume_after_a_crash_ends_where_an_uninterrupted_run_ends(tmp_path: Pat
         return real(run_dir, rnd, *a, **k)
 
     settings = tiny(tmp_path / "b", strategy=strategy, **{"num-server-rounds": 3})
-    monkeypatch.setattr(server_mod, "save_round", crash_in_round_2)
+    monkeypatch.setattr(server_run_mod, "save_round", crash_in_round_2)
     with pytest.raises(RuntimeError, match="power cut"):
         run_inline(settings)
-    monkeypatch.setattr(server_mod, "save_round", real)
+    monkeypatch.setattr(server_run_mod, "save_round", real)
     assert ckpt_mod.list_rounds(tmp_path / "b" / "run") == [0, 1]
     resumed = run_inline(settings)
     assert [h["round"] for h in resumed] == [0, 1, 2, 3]
@@ -591,14 +572,14 @@ def test_simulation_engine_run_with_faulty_client_and_compression(tmp_path: Path
 
 _CRASHING_SERVER = """
 import json, sys
-from edgenst.federated import server_app
+from edgenst.federated import server_run
 from edgenst.federated.simulation import simulate
-real = server_app.save_round
+real = server_run.save_round
 def power_cut(run_dir, rnd, *a, **k):
     if rnd == 2:
         raise RuntimeError("power cut")
     return real(run_dir, rnd, *a, **k)
-server_app.save_round = power_cut
+server_run.save_round = power_cut
 simulate(json.loads(sys.argv[1]), 3, cpus=2)
 """
 
