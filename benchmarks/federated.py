@@ -321,10 +321,11 @@ def report(res: dict, name: str = "federated") -> str:
                   f"{cfg['per_round']} per round, {cfg['local_steps']} local steps of batch {cfg['batch']}, crop {cfg['crop']}, "
                   f"{cfg['rounds']} rounds, lr {cfg['lr']} ({cfg.get('lr_schedule', 'constant')} over rounds); Dirichlet alpha {cfg['alpha']} over brightness quartiles of bsds500/train; "
                   f"evaluated on {cfg['eval_photos']} bsds500/val photos x 6 styles with the exact VGG-19.", "",
-                  "| run | start | end | improvement | sample-steps | up B/client/round | fp32 equiv. | host s |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| run | server side | start | end | improvement | sample-steps | up B/client/round | fp32 equiv. | host s |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for r in q["runs"]:
-            lines.append(f"| {r['name']} | {r['eval_total'][0]:.4f} | {r['eval_total'][-1]:.4f} | "
+            server = ", ".join(f"{k} {v}" for k, v in r.get("settings", {}).items() if k != "strategy") or "-"
+            lines.append(f"| {r['name']} | {server} | {r['eval_total'][0]:.4f} | {r['eval_total'][-1]:.4f} | "
                          f"{r['eval_total'][0] - r['eval_total'][-1]:.4f} | {r['sample_steps']} | "
                          f"{r.get('bytes_up_per_client', '-')} | {r.get('bytes_up_fp32_per_client', '-')} | {r['seconds']} |")
         b = q["bars"]
