@@ -60,22 +60,12 @@ def _client(reply: Message) -> str:
     return f"node {reply.metadata.src_node_id}{part}"
 
 
-class RoundGuard(Grid):
-    """Delegates to ``grid``; screens train replies (see the module docstring)."""
+class DelegatingGrid(Grid):
+    """A ``Grid`` that hands everything to ``grid``; subclasses look at ``send_and_receive``."""
 
-    def __init__(self, grid: Grid, *, round_deadline: float, max_norm_ratio: float, round_offset: int = 0,
-                 dtypes: dict[str, np.dtype] | None = None) -> None:
-        """``dtypes``: the model's dtype per federated array. Server optimisers such as FedAdam
-        compute in float64; the global arrays are cast back before they go out, so phones get
-        (and must send) the model's own dtype and the download is not doubled."""
+    def __init__(self, grid: Grid) -> None:
         self._grid = grid
-        self.dtypes = dtypes or {}
-        self.round_deadline = round_deadline
-        self.max_norm_ratio = max_norm_ratio
-        self.round = round_offset
-        self.stats = RoundStats()
 
-    # --- plain delegation ---------------------------------------------------------------------
     def set_run(self, run):  # type: ignore[override]
         return self._grid.set_run(run)
 
@@ -95,7 +85,55 @@ class RoundGuard(Grid):
     def pull_messages(self, message_ids: Iterable[str]) -> Iterable[Message]:
         return self._grid.pull_messages(message_ids)
 
-    # --- the screen ---------------------------------------------------------------------------
+    def send_and_receive(self, messages: Iterable[Message], *, timeout: float | None = None) -> Iterable[Message]:
+        return self._grid.send_and_receive(messages, timeout=timeout)
+
+
+def wire_bytes(content: RecordDict) -> int:
+    """Size of a message's content as Flower serializes it for the wire."""
+    from flwr.common.serde import recorddict_to_proto
+
+    return recorddict_to_proto(content).ByteSize()
+
+
+class WireCounter(DelegatingGrid):
+    """Counts the bytes of every message down and every reply up, whatever the protocol (SecAgg+
+    sends keys, shares and masked vectors over four stages a round, which ``RoundGuard`` cannot
+    screen); ``take`` returns the counts since the last call."""
+
+    def __init__(self, grid: Grid) -> None:
+        super().__init__(grid)
+        self.bytes_down = self.bytes_up = self.messages = 0
+
+    def send_and_receive(self, messages: Iterable[Message], *, timeout: float | None = None) -> Iterable[Message]:
+        messages = list(messages)
+        self.bytes_down += sum(wire_bytes(m.content) for m in messages)
+        self.messages += len(messages)
+        replies = list(self._grid.send_and_receive(messages, timeout=timeout))
+        self.bytes_up += sum(wire_bytes(r.content) for r in replies if r.has_content())
+        return replies
+
+    def take(self) -> dict[str, int]:
+        out = {"bytes_down": self.bytes_down, "bytes_up": self.bytes_up, "messages": self.messages}
+        self.bytes_down = self.bytes_up = self.messages = 0
+        return out
+
+
+class RoundGuard(DelegatingGrid):
+    """Delegates to ``grid``; screens train replies (see the module docstring)."""
+
+    def __init__(self, grid: Grid, *, round_deadline: float, max_norm_ratio: float, round_offset: int = 0,
+                 dtypes: dict[str, np.dtype] | None = None) -> None:
+        """``dtypes``: the model's dtype per federated array. Server optimisers such as FedAdam
+        compute in float64; the global arrays are cast back before they go out, so phones get
+        (and must send) the model's own dtype and the download is not doubled."""
+        super().__init__(grid)
+        self.dtypes = dtypes or {}
+        self.round_deadline = round_deadline
+        self.max_norm_ratio = max_norm_ratio
+        self.round = round_offset
+        self.stats = RoundStats()
+
     def send_and_receive(self, messages: Iterable[Message], *, timeout: float | None = None) -> Iterable[Message]:
         messages = list(messages)
         train = [m for m in messages if m.metadata.message_type == MessageType.TRAIN]

@@ -35,6 +35,7 @@ from flwr.server.strategy import FedAvg as LegacyFedAvg
 from flwr.server.workflow import DefaultWorkflow, SecAggPlusWorkflow
 from flwr.serverapp import Grid
 
+from edgenst.federated.guard import WireCounter
 from edgenst.federated.server_run import ServerRun
 from edgenst.federated.settings import FedSettings
 from edgenst.federated.task import to_arrays, to_numpy
@@ -104,9 +105,14 @@ def run_secagg_server(grid: Grid, settings: FedSettings) -> list[dict[str, Any]]
     def on_fit_config(server_round: int) -> dict[str, Any]:
         return {"lr": settings.lr, "server-round": server_round, "round-offset": run.start, "names": ",".join(names)}
 
+    wire = WireCounter(grid)
+
     def evaluate_fn(server_round: int, values: list, _config: dict) -> tuple[float, dict] | None:
-        summary = f"secure aggregation (SecAgg+) of up to {k} sampled phones: the server saw only their sum"
-        terms = run.end_of_round(server_round, dict(zip(names, values)), {"secagg": settings.secagg}, summary)
+        counts = wire.take()  # all four stages of the round, keys and shares included
+        summary = (f"secure aggregation (SecAgg+) of up to {k} sampled phones: the server saw only their sum | "
+                   f"{counts['bytes_up'] / 1e3:.1f} kB up, {counts['bytes_down'] / 1e3:.1f} kB down "
+                   f"in {counts['messages']} messages")
+        terms = run.end_of_round(server_round, dict(zip(names, values)), {"secagg": settings.secagg, **counts}, summary)
         return None if terms is None else (terms["total"], dict(terms))
 
     arrays = to_numpy(to_arrays(run.spec.model, names))
@@ -124,7 +130,7 @@ def run_secagg_server(grid: Grid, settings: FedSettings) -> list[dict[str, Any]]
             num_shares=settings.secagg_shares, reconstruction_threshold=settings.secagg_threshold,
             max_weight=max_examples(settings), clipping_range=CLIPPING_RANGE,
             timeout=max(600.0, 10 * settings.round_deadline)))
-        workflow(grid, legacy)
+        workflow(wire, legacy)
     else:
         log.info("%s already finished all %d rounds", run.run_dir, settings.num_server_rounds)
     return run.finish()

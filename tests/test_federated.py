@@ -487,6 +487,10 @@ def test_secaggplus_sums_the_same_update_as_plain_fedavg(tmp_path: Path) -> None
     secure_grid.send_and_receive = lambda msgs, **kw: (stages.extend(_secagg_stage(m) for m in msgs), send(msgs, **kw))[1]
     secure = run_server(secure_grid, FedSettings.from_config(tiny(tmp_path / "secure", secagg="secaggplus", **one)))
     assert [h["round"] for h in secure] == [0, 1] and secure[1]["secagg"] == "secaggplus"
+    assert secure[1]["messages"] == 12  # 4 stages x 3 phones, all counted on the wire
+    first = start_model(FedSettings.from_config(tiny(tmp_path)))
+    model_bytes = record_nbytes(to_arrays(first.model, first.names))
+    assert secure[1]["bytes_down"] > 3 * model_bytes and secure[1]["bytes_up"] > 3 * model_bytes / 2
     for stage in ("setup", "share_keys", "collect_masked_vectors", "unmask"):  # the whole protocol, every phone
         assert stages.count(stage) == 3, (stage, stages)
     a, _ = load_model(tmp_path / "plain" / "run" / "model.safetensors")
