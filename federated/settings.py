@@ -229,8 +229,9 @@ class FedSettings:
 
 
 def round_lr(lr: float, schedule: str, server_round: int, num_rounds: int) -> float:
-    """The phones' learning rate in a round: ``cosine`` falls from ``lr`` in round 1 towards 0 after
-    the last round, so the final global model is not caught mid-oscillation between non-IID phones."""
+    """A learning rate (the phones' or the server's step) in a round of the run: ``cosine`` falls
+    from ``lr`` in round 1 towards 0 after the last round, so the final global model is not caught
+    mid-oscillation between non-IID phones."""
     if schedule == "constant" or num_rounds <= 1:
         return lr
     done = min(max(server_round - 1, 0), num_rounds - 1) / num_rounds
