@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gatys-steps", type=int, default=100)
     ap.add_argument("--side", type=int, default=256, help="long side of the evaluated photos")
     ap.add_argument("--style-weight", type=float, default=None, help="default: the student's training weight")
-    ap.add_argument("--grid-photos", default="classic/tubingen.jpg")
+    ap.add_argument("--grid-photos", default="classic/tubingen.jpg", help="comma list of SET/NAME photos for the picture grid")
     ap.add_argument("--grid-side", type=int, default=176, help="long side of each picture in the grid")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--reuse-from", type=Path, metavar="QUALITY_JSON",
@@ -108,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
 
     all_photos = photos(args.photos_per_set or None)
     grid_names = [g.strip() for g in args.grid_photos.split(",") if g.strip()]
+    missing = [g for g in grid_names if not (DATA / "content" / g).is_file()]
+    if missing:  # found before the long loop, not after it
+        print(f"--grid-photos: no photo {missing[0]!r} under {DATA / 'content'} (give SET/NAME, e.g. classic/tubingen.jpg)",
+              file=sys.stderr)
+        return 2
     gatys_set: set[Path] = set()
     if "Gatys" not in reused:
         gatys_set = set(photos(args.gatys_photos)) if args.gatys_photos > 0 else set()
