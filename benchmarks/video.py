@@ -54,6 +54,10 @@ BARS = {"warp_reduction": 0.30, "style_increase": 0.05, "fps_720x1280_int8": 15.
 PARTS = ("warp", "loss", "fps")
 
 
+#: How eager inference pads each frame (``inference.model_border``); before it, a fixed 16 px.
+MARGIN = "mirrored, as wide as the model's receptive field"
+
+
 def model_sha256(spec: str) -> str:
     """Of the model file behind a spec (a path, or a shipped name): reused rows must be of this file."""
     import hashlib
@@ -69,9 +73,10 @@ def load_clip(limit: int | None) -> list[np.ndarray]:
     return frames[:limit] if limit else frames
 
 
-def stylize_frames(model, frames: list[np.ndarray], vector: torch.Tensor) -> list[np.ndarray]:
+def stylize_frames(model, frames: list[np.ndarray], vector: torch.Tensor, border: int | None = None) -> list[np.ndarray]:
+    """``border``: run_model's mirrored margin (default: the model's own, ``inference.model_border``)."""
     with torch.no_grad():
-        return [tensor_to_frame(run_model(model, frame_to_tensor(f), vector, 1.0)) for f in frames]
+        return [tensor_to_frame(run_model(model, frame_to_tensor(f), vector, 1.0, border=border)) for f in frames]
 
 
 def warp_part(models: dict, frames: list[np.ndarray], out: dict, reuse: set[str]) -> None:
@@ -235,7 +240,8 @@ def markdown(report: dict) -> str:
                   "Masked MSE of each stylized frame against the previous one moved by the input's optical flow "
                   "(pixels in [0, 1]; DIS flow, occlusions masked by forward-backward consistency). "
                   f"The input itself scores {next(iter(w['summary'].values()))['reference']:.6f} (the flow's own error). "
-                  "Flicker: mean |frame change| of the stylized video minus the input's.", "",
+                  "Flicker: mean |frame change| of the stylized video minus the input's. "
+                  f"Frames padded: {report.get('meta', {}).get('margin', 'mirrored 16 px')}.", "",
                   f"Command: `{w.get('command', '?')}`", "",
                   "| model | warping error | flicker | pixels kept |", "|---|---|---|---|"]
         for label, s in w["summary"].items():
@@ -333,9 +339,10 @@ def main(argv: list[str] | None = None) -> int:
     report = json.loads(json_path.read_text()) if json_path.is_file() else {}
     digests = {label: model_sha256(spec) for label, spec in specs.items()}
     before = report.get("meta", {}).get("sha256", {})
-    reuse = set() if args.fresh else {k for k, v in digests.items() if before.get(k) == v}
+    same_margin = report.get("meta", {}).get("margin") == MARGIN  # rows made with another margin are stale
+    reuse = set() if args.fresh or not same_margin else {k for k, v in digests.items() if before.get(k) == v}
     report["meta"] = {"command": "python benchmarks/video.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-                      "models": specs, "sha256": digests}
+                      "models": specs, "sha256": digests, "margin": MARGIN}
     frames = load_clip(args.frames or None)
     command = report["meta"]["command"]
     if "warp" in parts:

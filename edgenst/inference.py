@@ -8,6 +8,7 @@ cropped back, so the output always has the input's exact size.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -48,13 +49,54 @@ class StyleChoice:
         return vec
 
 
-#: Mirrored margin added around the photo and cropped off the output: the network's zero padding
-#: draws a thin frame at image borders, which then falls outside the kept area.
+#: The least mirrored margin ``run_model`` adds around a photo (cropped off the output): the
+#: network's zero padding draws a thin frame at image borders, which then falls outside the kept area.
 BORDER = 16
+#: The most it adds: models with global statistics (instance norm) see the whole image anyway.
+MAX_BORDER = 64
+_RADIUS: "weakref.WeakKeyDictionary[nn.Module, int]" = weakref.WeakKeyDictionary()
 
 
-def _pad(x: torch.Tensor, border: int, m: int) -> tuple[torch.Tensor, int]:
-    """Mirror ``border`` pixels on every side, then replicate up to a multiple of ``m``."""
+def receptive_radius(model: nn.Module, *, limit: int = MAX_BORDER) -> int:
+    """How many pixels an output pixel sees into the input, measured once per model by autograd.
+
+    A mirrored margin narrower than this leaves the zero padding inside the view of pixels near the
+    edge, and what it does there depends on the content beside it: a video frame's rim then
+    flickers as the camera pans (``benchmarks/video_rim.py``). ``limit`` when the view reaches the
+    probe's edge (global statistics) or the model cannot be probed.
+    """
+    if model in _RADIUS:
+        return _RADIUS[model]
+    styles = getattr(getattr(model, "config", None), "styles", None)
+    radius = limit
+    if isinstance(styles, int):
+        size = 2 * limit + 2 * SIZE_MULTIPLE
+        c = size // 2
+        x = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0), requires_grad=True)
+        with torch.enable_grad():
+            y = model(x, torch.full((1, styles), 1.0 / styles), torch.ones(1, 1))
+            (grad,) = torch.autograd.grad(y[..., c : c + SIZE_MULTIPLE, c : c + SIZE_MULTIPLE].sum(), x)
+        rows, cols = torch.nonzero(grad.abs().sum((0, 1)) > 0, as_tuple=True)
+        if len(rows):
+            last = c + SIZE_MULTIPLE - 1
+            seen = max(c - int(rows.min()), int(rows.max()) - last, c - int(cols.min()), int(cols.max()) - last)
+            radius = min(seen, limit)
+    _RADIUS[model] = radius
+    return radius
+
+
+def model_border(model: nn.Module) -> int:
+    """The margin that keeps the zero padding out of every kept pixel's view (a multiple of 4)."""
+    r = receptive_radius(model)
+    return max(BORDER, -(-r // SIZE_MULTIPLE) * SIZE_MULTIPLE)
+
+
+def mirror_pad(x: torch.Tensor, border: int, m: int = SIZE_MULTIPLE) -> tuple[torch.Tensor, int]:
+    """Mirror ``border`` pixels on every side, then replicate up to a multiple of ``m``.
+
+    Returns the padded image and the border used (crop ``[b : b + h, b : b + w]`` to undo it);
+    temporal training pads its views the same way, so the frame's rim is trained as it runs.
+    """
     h, w = x.shape[-2:]
     b = min(border, h - 1, w - 1)
     if b > 0:
@@ -67,13 +109,16 @@ def _pad(x: torch.Tensor, border: int, m: int) -> tuple[torch.Tensor, int]:
 
 @torch.no_grad()
 def run_model(
-    model: nn.Module, image: torch.Tensor, style_weights: torch.Tensor, strength: float, *, border: int = BORDER
+    model: nn.Module, image: torch.Tensor, style_weights: torch.Tensor, strength: float, *, border: int | None = None
 ) -> torch.Tensor:
-    """One pass over the whole image (mirror-padded, to a multiple of 4, cropped back)."""
+    """One pass over the whole image (mirror-padded, to a multiple of 4, cropped back).
+
+    ``border``: the mirrored margin; by default ``model_border``, as wide as the model sees.
+    """
     if image.dim() != 4 or image.shape[:2] != (1, 3):
         raise InputError(f"expected a 1 x 3 x H x W image, got {tuple(image.shape)}")
     h, w = image.shape[-2:]
-    x, b = _pad(image, border, SIZE_MULTIPLE)
+    x, b = mirror_pad(image, model_border(model) if border is None else border)
     out = model(x, style_weights, torch.full((1, 1), float(strength)))
     return out[..., b : b + h, b : b + w].clamp(0, 1)
 

@@ -9,7 +9,7 @@ import torch
 
 from edgenst.cli.main import main
 from edgenst.errors import InputError
-from edgenst.inference import StyleChoice, run_model, stylize
+from edgenst.inference import BORDER, MAX_BORDER, StyleChoice, model_border, receptive_radius, run_model, stylize
 from edgenst.io import load_image, save_image
 from edgenst.models import build_model
 from edgenst.models.serialization import save_model
@@ -44,6 +44,34 @@ def test_tiles_match_the_whole_image_away_from_seams() -> None:
     # except near tile borders, where zero padding differs.
     assert (tiled - whole).abs().mean() < 0.01
     assert (tiled - whole).abs().max() < 0.25
+
+
+class _Convs(torch.nn.Module):
+    """Three 3x3 convs (sees 3 px each way), or with a global mean added (sees everything)."""
+
+    def __init__(self, global_mean: bool = False) -> None:
+        super().__init__()
+        self.config = type("C", (), {"styles": 2})()
+        self.convs = torch.nn.Sequential(*(torch.nn.Conv2d(3, 3, 3, padding=1) for _ in range(3)))
+        self.global_mean = global_mean
+
+    def forward(self, x, style_weights, strength):
+        y = self.convs(x)
+        return y + y.mean((-2, -1), keepdim=True) if self.global_mean else y
+
+
+def test_receptive_radius_is_measured_and_sets_the_default_margin() -> None:
+    assert receptive_radius(_Convs()) == 3 and model_border(_Convs()) == BORDER  # never below the old 16
+    assert receptive_radius(_Convs(global_mean=True)) == MAX_BORDER
+    student = trained_like_student()
+    r = receptive_radius(student)
+    assert BORDER < r + 4 and model_border(student) % 4 == 0 and model_border(student) >= r
+    # With the margin as wide as the model sees, the kept pixels never see the zero padding:
+    # a wider margin changes nothing; a narrower one (none) does.
+    x, w = torch.rand(1, 3, 72, 100), torch.tensor([[0.2, 0.8, 0.0]])
+    default = run_model(student, x, w, 1.0)
+    torch.testing.assert_close(default, run_model(student, x, w, 1.0, border=model_border(student) + 24), rtol=0, atol=1e-6)
+    assert (default - run_model(student, x, w, 1.0, border=0)).abs().max() > 1e-3
 
 
 def test_style_choice_blends_and_validates() -> None:

@@ -125,3 +125,19 @@ def test_mirrored_margin_removes_the_border_frame() -> None:
 
     with_margin, without = frame_contrast(16), frame_contrast(0)
     assert with_margin < 0.5 * without, (with_margin, without)
+
+
+@torch.no_grad()
+def test_the_default_margin_keeps_the_zero_padding_out_of_view_of_every_shipped_model() -> None:
+    """A margin narrower than the receptive field made the frame's rim flicker in video (issue 7)."""
+    from edgenst.inference import model_border, receptive_radius, run_model
+
+    x = torch.rand(1, 3, 100, 84, generator=torch.Generator().manual_seed(2))  # taller than the widest margin
+    for member in StudentWeights:
+        model, info = member.load()
+        w = torch.eye(len(info.styles))[:1]
+        assert model_border(model) >= receptive_radius(model) > 16, member  # 16 px was the fixed margin
+        default = run_model(model, x, w, 1.0)
+        torch.testing.assert_close(default, run_model(model, x, w, 1.0, border=model_border(model) + 32), rtol=0,
+                                   atol=1e-6, msg=member.name)
+        assert (default - run_model(model, x, w, 1.0, border=16)).abs().max() > 1e-3, member

@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from edgenst.cli.main import main
+from edgenst.distill import DistillWeights
 from edgenst.distill.temporal import MotionConfig, draw_view_pair, make_view_pair, random_affine, temporal_loss
 from edgenst.temporal_metrics import measure_temporal, measure_videos
 from edgenst.video import VideoInfo, open_frames, probe
@@ -114,6 +115,47 @@ def test_view_pairs_mask_what_comes_from_outside_and_are_a_function_of_seed_and_
     assert theta[:, :, 2].abs().max() <= 4 * 2 / 160 + 1e-6  # shifts stay within 4 px
 
 
+class _EdgeSensitive(torch.nn.Module):
+    """A zero-padded blur that records its inputs: its output near an edge depends on the padding."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 3, 5, padding=2)
+        self.seen: list[tuple[int, ...]] = []
+
+    def forward(self, x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
+        self.seen.append(tuple(x.shape))
+        return self.conv(x)
+
+
+@pytest.mark.parametrize("mirror", [0, 8])
+def test_mirrored_views_reach_the_model_as_inference_pads_frames(mirror: int) -> None:
+    from edgenst.distill.data import Batch
+    from edgenst.distill.objective import train_step
+    from edgenst.inference import run_model
+    from edgenst.perceptual import LossTerms
+
+    photos = _photos(2)
+    pair = draw_view_pair(photos, 0, 1, MotionConfig(noise=0.0, margin=0, mirror=mirror), global_batch=2)
+    assert pair.mirror == mirror and pair.valid[..., :, :2].sum() > 0  # margin 0: the rim is in the term
+    batch = Batch(photos, torch.ones(2, 1), torch.ones(2, 1), False, pair)
+    model, outputs = _EdgeSensitive(), {}
+
+    class Objective:
+        weights = DistillWeights(temporal=1.0)
+
+        def __call__(self, output, batch, view_output):
+            outputs["view1"] = output.detach()
+            t = temporal_loss(output, view_output, batch.view)
+            return LossTerms(total=t, content=t, style=t, tv=t)
+
+    train_step(model, Objective(), batch, torch.optim.SGD(model.parameters(), lr=0.0))
+    assert model.seen == [(4, 3, 64 + 2 * mirror, 64 + 2 * mirror)]  # both views in one call, padded
+    # View 1's training output is what inference makes of that photo with the same border.
+    expected = run_model(model, photos[:1], torch.ones(1, 1), 1.0, border=mirror)
+    torch.testing.assert_close(outputs["view1"][:1].clamp(0, 1), expected)
+
+
 def test_distill_with_temporal_runs_records_the_weight_and_zero_changes_nothing(tmp_path: Path) -> None:
     from test_distill import tiny_config, weights_of
 
@@ -147,6 +189,16 @@ def test_the_cli_motion_flags_set_the_second_view() -> None:
                                                   "--motion-zoom", "0.01"]))
     assert clean.motion == MotionConfig(shift=2.0, rotate=1.0, zoom=0.01, noise=0.0)
     assert clean.identity() != default.identity()  # a resumed run cannot silently change its motion
+    rim = config_from_args(p.parse_args(base + ["--motion-mirror", "16", "--motion-margin", "0"]))
+    assert rim.motion == MotionConfig(margin=0, mirror=16)
+
+
+def test_motion_mirror_must_be_an_even_count_of_pixels() -> None:
+    from edgenst.errors import InputError
+
+    for bad in (3, -2, float("nan")):
+        with pytest.raises(InputError, match="mirror"):
+            MotionConfig(mirror=bad)
 
 
 def test_temporal_margin_must_fit_the_crop() -> None:

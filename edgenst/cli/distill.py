@@ -74,6 +74,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--motion-zoom", type=float, default=m.zoom, help="temporal: max relative zoom")
     g.add_argument("--motion-noise", type=float, default=m.noise, metavar="STD",
                    help="temporal: noise on the second view (0 = motion only, for clean footage)")
+    g.add_argument("--motion-margin", type=int, default=m.margin, metavar="PX",
+                   help="temporal: pixels at the crop's edges left out of the term")
+    g.add_argument("--motion-mirror", type=int, default=m.mirror, metavar="PX",
+                   help="temporal: mirror-pad both views as inference pads frames (16), so the frame's rim is "
+                   "trained too (use with --motion-margin 0)")
     g.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every, metavar="STEPS")
     g.add_argument("--log-every", type=int, default=d.log_every, metavar="STEPS")
     g.add_argument("--seed", type=int, default=d.seed)
@@ -106,7 +111,7 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         weights=DistillWeights(pixel=args.pixel_weight, match=args.match_weight, photo=args.photo_weight,
                                temporal=args.temporal),
         motion=MotionConfig(shift=args.motion_shift, rotate=args.motion_rotate, zoom=args.motion_zoom,
-                            noise=args.motion_noise),
+                            noise=args.motion_noise, margin=args.motion_margin, mirror=args.motion_mirror),
         loss=loss_config(args), teacher=teacher_config(args), seed=args.seed,
         checkpoint_every=args.checkpoint_every, log_every=args.log_every,
     )

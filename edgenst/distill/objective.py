@@ -17,6 +17,7 @@ from edgenst.distill.config import DistillWeights
 from edgenst.distill.data import Batch
 from edgenst.distill.temporal import temporal_loss
 from edgenst.errors import InputError
+from edgenst.inference import mirror_pad
 from edgenst.perceptual import LossTerms, PerceptualLoss, StyleTarget
 
 
@@ -99,12 +100,15 @@ def train_step(
     """One optimisation step; returns the loss terms. Non-finite losses skip the update.
 
     With a second view in the batch (temporal loss), both views go through the model in one call:
-    one forward per backward is what DistributedDataParallel expects.
+    one forward per backward is what DistributedDataParallel expects. With ``view.mirror`` both
+    are mirror-padded and cropped back, exactly as ``run_model`` treats a video frame.
     """
     model.train()
     optimizer.zero_grad(set_to_none=True)
     if batch.view is not None and objective.weights.temporal > 0:
-        both = model(torch.cat([batch.photos, batch.view.image]), batch.style_weights.repeat(2, 1), batch.strength.repeat(2, 1))
+        h, w = batch.photos.shape[-2:]
+        x, b = mirror_pad(torch.cat([batch.photos, batch.view.image]), batch.view.mirror)
+        both = model(x, batch.style_weights.repeat(2, 1), batch.strength.repeat(2, 1))[..., b : b + h, b : b + w]
         output, view_output = both.chunk(2)
         terms = objective(output, batch, view_output)
     else:

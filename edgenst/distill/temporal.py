@@ -7,6 +7,10 @@ al. 2017 and ReCoNet): view 2 is view 1 moved by a random small affine transform
 zoom) plus noise, and the output of view 2 must equal the output of view 1 moved the same way.
 Pixels that the motion brings in from outside the crop have no counterpart and are masked out.
 
+At inference each frame is mirror-padded (``inference.run_model``), and as the camera pans the
+mirrored context changes with it: the frame's rim flickers most (``benchmarks/video_rim.py``).
+``mirror`` runs both views padded the same way, so that rim is trained instead of masked.
+
 Every random draw comes from ``(seed, step)``, so ``--resume`` stays exact, and the global batch's
 motions are drawn whole and sliced per torchrun rank, so data parallel matches one process.
 """
@@ -31,14 +35,17 @@ class MotionConfig:
     zoom: float = 0.03  # max relative scale change
     noise: float = 0.02  # std of Gaussian noise on view 2 (sensor noise, compression)
     margin: int = 16  # pixels at the crop's edges left out: zero padding shapes them (inference mirrors 16)
+    mirror: int = 0  # pixels mirrored around both views before the model, as inference does (then margin 0)
 
     def __post_init__(self) -> None:
-        for name in ("shift", "rotate", "zoom", "noise", "margin"):
+        for name in ("shift", "rotate", "zoom", "noise", "margin", "mirror"):
             v = getattr(self, name)
             if not (0 <= v < float("inf")):
                 raise InputError(f"motion {name} must be a finite number >= 0, got {v}")
         if self.zoom >= 0.5 or self.rotate > 45:
             raise InputError(f"motion too large for a frame-to-frame change: zoom {self.zoom}, rotate {self.rotate}")
+        if self.mirror != int(self.mirror) or self.mirror % 2:
+            raise InputError(f"motion mirror must be an even whole number of pixels, got {self.mirror}")
 
 
 @dataclass
@@ -48,9 +55,10 @@ class ViewPair:
     image: torch.Tensor  # B x 3 x H x W: the moved, noisy view 2
     grid: torch.Tensor  # B x H x W x 2: view 2's pixels in view 1's normalised coordinates
     valid: torch.Tensor  # B x 1 x H x W: 1 where view 2 sees content that view 1 has
+    mirror: int = 0  # both views go through the model mirror-padded by this much (MotionConfig.mirror)
 
     def to(self, device: torch.device) -> "ViewPair":
-        return ViewPair(self.image.to(device), self.grid.to(device), self.valid.to(device))
+        return ViewPair(self.image.to(device), self.grid.to(device), self.valid.to(device), self.mirror)
 
     def warp(self, view1: torch.Tensor) -> torch.Tensor:
         """Move view 1 (or anything aligned with it, like its stylized output) onto view 2."""
@@ -108,7 +116,9 @@ def draw_view_pair(photos: torch.Tensor, seed: int, step: int, motion: MotionCon
     theta = random_affine(global_batch, h, w, gen, motion)
     noise = torch.randn(global_batch, c, h, w, generator=gen) * motion.noise if motion.noise > 0 else None
     sl = slice(rank * n, (rank + 1) * n)
-    return make_view_pair(photos, theta[sl], noise[sl] if noise is not None else None, margin=motion.margin)
+    pair = make_view_pair(photos, theta[sl], noise[sl] if noise is not None else None, margin=motion.margin)
+    pair.mirror = int(motion.mirror)
+    return pair
 
 
 def temporal_loss(output1: torch.Tensor, output2: torch.Tensor, pair: ViewPair) -> torch.Tensor:
