@@ -45,7 +45,8 @@ def main() -> None:
         "batch": cfg.get("batch"),
         "style_size": cfg.get("style_size"),
         "teacher": {k: cfg.get("teacher", {}).get(k) for k in ("source", "pyramid_levels")},
-        "teacher_net": Path(cfg["teacher_net"]).parent.name if cfg.get("teacher_net") else None,
+        "teacher_net": _teacher_name(cfg.get("teacher_net")),
+        "motion": cfg.get("motion") if (cfg.get("weights") or {}).get("temporal") else None,
         "recipe": args.recipe,
     }
     dst = save_model(PRETRAINED / f"{args.name}.safetensors", model, info.styles, meta=meta)
@@ -59,6 +60,14 @@ def main() -> None:
                 save_image(out, thumbs / f"{name}.jpg", quality=88)
     digest = hashlib.sha256(dst.read_bytes()).hexdigest()
     print(f"{dst} ({dst.stat().st_size / 1024:.0f} KB)\nsha256={digest}\nstyles={info.styles}")
+
+
+def _teacher_name(path: str | None) -> str | None:
+    """The run folder of a run's ``model.safetensors``, else the file's own name."""
+    if not path:
+        return None
+    p = Path(path)
+    return p.parent.name if p.name == "model.safetensors" else p.name
 
 
 if __name__ == "__main__":

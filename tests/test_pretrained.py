@@ -45,6 +45,7 @@ def test_lookup_by_name() -> None:
     assert get_weights("quality") is StudentWeights.QUALITY_V2  # the newest version
     assert get_weights("QUALITY_V1") is StudentWeights.QUALITY_V1
     assert get_weights("fast") is StudentWeights.FAST_V1
+    assert get_weights("stable") is StudentWeights.STABLE_V1
     with pytest.raises(InputError, match="no shipped model 'huge'"):
         get_weights("huge")
 

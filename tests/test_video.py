@@ -255,6 +255,24 @@ def test_the_cli_stylizes_a_video_with_the_shipped_student(clip: Path, tmp_path:
     assert summary["frames"] == 10 and summary["warping_error"] > summary["reference"] >= 0
 
 
+def test_video_defaults_to_the_temporally_stable_student(clip: Path, tmp_path: Path) -> None:
+    from edgenst.inference import StyleChoice, stylize
+    from edgenst.pretrained import get_weights
+    from edgenst.video import frame_to_tensor, tensor_to_frame
+
+    out = tmp_path / "styled.mp4"
+    assert main(["-q", "stylize", str(clip), "--style", "udnie", "-o", str(out)]) == 0
+    got = next(open_frames(out)).rgb.astype(np.float64)
+    first = frame_to_tensor(next(open_frames(clip)).rgb)
+
+    def by(name: str) -> np.ndarray:
+        model, info = get_weights(name).load()
+        return tensor_to_frame(stylize(model, first, StyleChoice({"udnie": 1.0}).vector(info.styles))).astype(np.float64)
+
+    # H.264 at this tiny size costs about 4 levels; the other model is nearly twice as far off.
+    assert np.abs(got - by("stable")).mean() < 0.75 * np.abs(got - by("default")).mean()
+
+
 def _bad_files(tmp_path: Path, clip: Path) -> dict[str, Path]:
     data = clip.read_bytes()
     files = {"truncated": tmp_path / "cut.mp4", "not a video": tmp_path / "text.mp4", "empty": tmp_path / "empty.mov",

@@ -74,8 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="(optimize) region mask (white = paint here) for the style at the same position")
     p.add_argument("--strength", type=float, default=1.0,
                    help="style strength: 0 = the photo, 1 = full style (default); optimize accepts up to 10")
-    p.add_argument("--model", default="default", metavar="NAME_OR_FILE",
-                   help="(student) a shipped model name (default) or a model file from 'edgenst distill'")
+    p.add_argument("--model", default=None, metavar="NAME_OR_FILE",
+                   help="(student) a shipped model name or a model file from 'edgenst distill' (default: 'default' "
+                   "for photos, 'stable', trained for temporal stability, for videos)")
     p.add_argument("--tile", type=int, default=1024, help="(student) tile side for large photos; bounds memory")
     p.add_argument("--keep-alpha", action="store_true", help="re-attach the input's alpha channel to the output")
     v = p.add_argument_group("video")
@@ -135,7 +136,10 @@ def _is_video_job(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    if _is_video_job(args):
+    video = _is_video_job(args)
+    if args.model is None:
+        args.model = "stable" if video else "default"
+    if video:
         return _run_video(args)
     if args.pte:
         raise InputError("--pte runs videos; for photos use --model")

@@ -88,6 +88,18 @@ class StudentWeights(Enum):
                       "README 'Training', step 4",
         },
     )
+    STABLE_V1 = ShippedModel(
+        file="student-stable-v1.safetensors",
+        sha256="57d3ababc32ab736e6470d2646795a9b56bef6bac3366b16db2a5c3c1d5532e5",
+        meta={
+            **_SIX_STYLES_24_4,
+            "steps": 4900,
+            "quality": "benchmarks/results/video.md (warping error 30% below QUALITY_V2's, style loss +3%)",
+            "use": "eager video: 'edgenst stylize VIDEO' by default",
+            "recipe": "QUALITY_V2 plus 400 steps with the temporal term (--temporal 60 --motion-mirror 44 "
+                      "--motion-margin 0) from the retrained teacher network; README 'Video'",
+        },
+    )
     DEFAULT = QUALITY_V2
 
     def load(self) -> tuple[nn.Module, ModelInfo]:
