@@ -65,7 +65,7 @@ class StudentWeights(Enum):
         meta={
             **_SIX_STYLES_24_4,
             "steps": 4500,
-            "quality": "benchmarks/results/quality.md (total 2.44, 1.40x the teacher network)",
+            "quality": "benchmarks/results/quality.md (total 2.43, 1.34x the retrained teacher network; 1.40x the first, quality_teacher1.md)",
             "recipe": "QUALITY_V1 plus 3000 steps of the same recipe (README 'Training', step 2, with "
                       "--init-from student-quality-v1.safetensors --steps 3000)",
         },
