@@ -72,9 +72,11 @@ def receptive_radius(model: nn.Module, *, limit: int = MAX_BORDER) -> int:
     if isinstance(styles, int):
         size = 2 * limit + 2 * SIZE_MULTIPLE
         c = size // 2
-        x = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0), requires_grad=True)
+        param = next(model.parameters(), None)
+        like = {"device": param.device, "dtype": param.dtype} if param is not None else {}
+        x = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0)).to(**like).requires_grad_()
         with torch.enable_grad():
-            y = model(x, torch.full((1, styles), 1.0 / styles), torch.ones(1, 1))
+            y = model(x, torch.full((1, styles), 1.0 / styles, **like), torch.ones(1, 1, **like))
             (grad,) = torch.autograd.grad(y[..., c : c + SIZE_MULTIPLE, c : c + SIZE_MULTIPLE].sum(), x)
         rows, cols = torch.nonzero(grad.abs().sum((0, 1)) > 0, as_tuple=True)
         if len(rows):

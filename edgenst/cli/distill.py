@@ -77,8 +77,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--motion-margin", type=int, default=m.margin, metavar="PX",
                    help="temporal: pixels at the crop's edges left out of the term")
     g.add_argument("--motion-mirror", type=int, default=m.mirror, metavar="PX",
-                   help="temporal: mirror-pad both views as inference pads frames (16), so the frame's rim is "
-                   "trained too (use with --motion-margin 0)")
+                   help="temporal: mirror-pad both views as inference pads frames (the model's receptive "
+                   "radius rounded up to 4: 44 for a 24/4 student), so the frame's rim is trained too "
+                   "(use with --motion-margin 0)")
     g.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every, metavar="STEPS")
     g.add_argument("--log-every", type=int, default=d.log_every, metavar="STEPS")
     g.add_argument("--seed", type=int, default=d.seed)

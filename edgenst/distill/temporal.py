@@ -34,7 +34,7 @@ class MotionConfig:
     rotate: float = 2.0  # max rotation in degrees
     zoom: float = 0.03  # max relative scale change
     noise: float = 0.02  # std of Gaussian noise on view 2 (sensor noise, compression)
-    margin: int = 16  # pixels at the crop's edges left out: zero padding shapes them (inference mirrors 16)
+    margin: int = 16  # pixels at the crop's edges left out: the network's zero padding shapes them
     mirror: int = 0  # pixels mirrored around both views before the model, as inference does (then margin 0)
 
     def __post_init__(self) -> None:
