@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from edgenst.inference import run_model
+from edgenst.inference import model_border, run_model
 from edgenst.io import list_images, load_image, resize_max_side, tensor_to_pil
 from edgenst.metrics import measure, metric_loss
 from edgenst.optimize import OptimizeConfig, StyleSpec, scale_style, stylize_optimize
@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         in_subset |= {DATA / "content" / r["photo"] for r in rows if r["gatys_subset"]}
     grid: dict[tuple[str, str, str], torch.Tensor] = {}
     t_start = time.time()
+    borders = {label: model_border(model) for label, (model, _) in nets.items()}  # once per model
     for pi, path in enumerate(all_photos):
         photo = resize_max_side(load_image(path).tensor, args.side)
         rel = str(path.relative_to(DATA / "content"))
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             outputs: dict[str, tuple[torch.Tensor, float]] = {}
             for label, (model, _) in nets.items():
                 t0 = time.perf_counter()
-                outputs[label] = (run_model(model, photo, one_hot(si, len(styles)), 1.0), time.perf_counter() - t0)
+                out = run_model(model, photo, one_hot(si, len(styles)), 1.0, border=borders[label])
+                outputs[label] = (out, time.perf_counter() - t0)
             if path in gatys_set:
                 with torch.enable_grad():
                     res = stylize_optimize(photo, [StyleSpec(paintings[style])], loss,

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from edgenst.inference import StyleChoice, run_model
+from edgenst.inference import StyleChoice, model_border, run_model
 from edgenst.io import list_images, load_image, resize_max_side, save_image
 from edgenst.metrics import measure, metric_loss
 from edgenst.optimize import scale_style
@@ -75,6 +75,7 @@ def load_clip(limit: int | None) -> list[np.ndarray]:
 
 def stylize_frames(model, frames: list[np.ndarray], vector: torch.Tensor, border: int | None = None) -> list[np.ndarray]:
     """``border``: run_model's mirrored margin (default: the model's own, ``inference.model_border``)."""
+    border = model_border(model) if border is None else border
     with torch.no_grad():
         return [tensor_to_frame(run_model(model, frame_to_tensor(f), vector, 1.0, border=border)) for f in frames]
 
@@ -119,13 +120,15 @@ def loss_part(models: dict, per_set: int, side: int, out: dict, reuse: set[str])
     same = old.get("photos") == len(photos) and old.get("side") == side
     rows = [r for r in old.get("rows", []) if same and r["model"] in reuse and r["model"] in models]
     todo = {k: v for k, v in models.items() if not any(r["model"] == k for r in rows)}
+    borders = {label: model_border(model) for label, (model, _) in todo.items()}  # once per model
     with torch.no_grad():
         for path in photos if todo else []:
             photo = resize_max_side(load_image(path).tensor, side)
             for si, style in enumerate(styles):
                 target = meter.blend_style_targets([scale_style(paintings[style], tuple(photo.shape[-2:]), STYLE_SCALE)], [1.0])
                 for label, (model, info) in todo.items():
-                    img = run_model(model, photo, StyleChoice({style: 1.0}).vector(info.styles), 1.0)
+                    img = run_model(model, photo, StyleChoice({style: 1.0}).vector(info.styles), 1.0,
+                                    border=borders[label])
                     m = measure(img, photo, target, meter, path.name)
                     rows.append({"model": label, "photo": path.name, "style": style, "content": m.content_loss,
                                  "style_loss": m.style_loss})
@@ -180,7 +183,7 @@ def fps_part(label: str, model, info, frames: list[np.ndarray], threads: int, re
         calib = [resize_max_side(load_image(p).tensor, 720) for p in list_images(DATA / "content" / "bsds500" / "val")[:16]]
         export_bundle(model, info, pte_dir, ExportConfig(sizes=(Size(720, 1280),), formats=("pte-int8",)), calib)
     src = work / "mountain_2_720x1280.mp4"
-    n = make_720p_clip(src, frames, repeats)
+    make_720p_clip(src, frames, repeats)
     stylizer = PteStylizer(PteModel(pte_path), StyleChoice({info.styles[0]: 1.0}).vector(info.styles), 1.0)
     stylizer(torch.rand(1, 3, 720, 1280))  # load the method once, outside the timing
     load_before = load()

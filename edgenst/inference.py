@@ -8,7 +8,6 @@ cropped back, so the output always has the input's exact size.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -54,19 +53,17 @@ class StyleChoice:
 BORDER = 16
 #: The most it adds: models with global statistics (instance norm) see the whole image anyway.
 MAX_BORDER = 64
-_RADIUS: "weakref.WeakKeyDictionary[nn.Module, int]" = weakref.WeakKeyDictionary()
 
 
 def receptive_radius(model: nn.Module, *, limit: int = MAX_BORDER) -> int:
-    """How many pixels an output pixel sees into the input, measured once per model by autograd.
+    """How many pixels an output pixel sees into the input, measured by autograd (tens of ms).
 
     A mirrored margin narrower than this leaves the zero padding inside the view of pixels near the
     edge, and what it does there depends on the content beside it: a video frame's rim then
     flickers as the camera pans (``benchmarks/video_rim.py``). ``limit`` when the view reaches the
-    probe's edge (global statistics) or the model cannot be probed.
+    probe's edge (global statistics) or the model cannot be probed. Callers that run many images
+    (tiles, video frames) measure it once and pass the border on.
     """
-    if model in _RADIUS:
-        return _RADIUS[model]
     styles = getattr(getattr(model, "config", None), "styles", None)
     radius = limit
     if isinstance(styles, int):
@@ -83,7 +80,6 @@ def receptive_radius(model: nn.Module, *, limit: int = MAX_BORDER) -> int:
             last = c + SIZE_MULTIPLE - 1
             seen = max(c - int(rows.min()), int(rows.max()) - last, c - int(cols.min()), int(cols.max()) - last)
             radius = min(seen, limit)
-    _RADIUS[model] = radius
     return radius
 
 
@@ -141,27 +137,29 @@ def stylize(
     *,
     tile: int = 1024,
     overlap: int = 64,
+    border: int | None = None,
 ) -> torch.Tensor:
     """Stylize a 1x3xHxW image in [0, 1]; above ``tile`` pixels a side it goes tile by tile.
 
     Overlapping tiles are blended with linear ramps, which hides the seams that zero padding at
-    tile borders would otherwise draw.
+    tile borders would otherwise draw. ``border``: the mirrored margin (default ``model_border``).
     """
     if tile < 64 or tile % SIZE_MULTIPLE:
         raise InputError(f"tile must be a multiple of {SIZE_MULTIPLE}, at least 64, got {tile}")
     if not 0 <= overlap < tile // 2:
         raise InputError(f"overlap must be in [0, tile/2), got {overlap}")
     model.eval()
+    border = model_border(model) if border is None else border
     h, w = image.shape[-2:]
     if h <= tile and w <= tile:
-        return run_model(model, image, style_weights, strength)
+        return run_model(model, image, style_weights, strength, border=border)
     out = torch.zeros_like(image)
     norm = torch.zeros(1, 1, h, w)
     step = tile - overlap
     for top in _tile_starts(h, tile, step):
         for left in _tile_starts(w, tile, step):
             patch = image[..., top : top + tile, left : left + tile]
-            y = run_model(model, patch, style_weights, strength)
+            y = run_model(model, patch, style_weights, strength, border=border)
             ramp = _ramp(y.shape[-2], overlap, top > 0, top + tile < h)[:, None] * _ramp(y.shape[-1], overlap, left > 0, left + tile < w)[None, :]
             out[..., top : top + y.shape[-2], left : left + y.shape[-1]] += y * ramp
             norm[..., top : top + y.shape[-2], left : left + y.shape[-1]] += ramp

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from edgenst.errors import InputError
-from edgenst.inference import stylize
+from edgenst.inference import model_border, stylize
 from edgenst.io import DEFAULT_MAX_PIXELS
 from edgenst.video import FrameWriter, frame_to_tensor, open_frames, probe, tensor_to_frame
 
@@ -77,9 +77,10 @@ class EagerStylizer:
 
     def __init__(self, model: nn.Module, style_weights: torch.Tensor, strength: float, *, tile: int = 1024) -> None:
         self.model, self.style_weights, self.strength, self.tile = model.eval(), style_weights, strength, tile
+        self.border = model_border(self.model)  # measured once, not per frame
 
     def __call__(self, image: torch.Tensor) -> torch.Tensor:
-        return stylize(self.model, image, self.style_weights, self.strength, tile=self.tile)
+        return stylize(self.model, image, self.style_weights, self.strength, tile=self.tile, border=self.border)
 
 
 class PteStylizer:
