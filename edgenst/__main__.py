@@ -1,7 +1,5 @@
 """``python -m edgenst`` is the same as the ``edgenst`` command."""
 
-import sys
+from edgenst.cli.main import entry
 
-from edgenst.cli.main import main
-
-sys.exit(main())
+entry()

@@ -310,6 +310,25 @@ def test_real_process_bad_input_exit_code_and_one_line(tmp_path: Path, case: str
     assert not (tmp_path / "OUT.png").exists()
 
 
+def test_real_process_fast_exit_loses_no_output(tmp_path: Path) -> None:
+    # The console script ends stylize with os._exit: block-buffered stdout (a pipe, no
+    # PYTHONUNBUFFERED), the log line and the PNG must all be complete when the process is gone.
+    photo = tmp_path / "photo.png"
+    Image.fromarray(np.random.default_rng(2).integers(0, 256, (40, 56, 3), dtype=np.uint8)).save(photo)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["EDGENST_OFFLINE"] = "1"
+    proc = subprocess.run([sys.executable, "-m", "edgenst", "--threads", "1", "stylize", str(photo), "--style",
+                           "starry_night", "-o", "out.png"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "out.png" in proc.stdout
+    assert "[1/1]" in proc.stderr  # the INFO line went through logging and was flushed
+    with Image.open(tmp_path / "out.png") as img:
+        img.load()
+        assert img.size == (56, 40)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png", "photo.png"]
+
+
 def test_real_process_usage_error_exits_2(tmp_path: Path) -> None:
     proc = _subprocess(["stylize", "sample:chelsea", "-o", "x.png"], tmp_path)  # --style is required
     assert proc.returncode == 2

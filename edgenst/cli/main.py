@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import Sequence
 
@@ -16,6 +17,11 @@ from edgenst.errors import EdgenstError, InputError
 log = logging.getLogger("edgenst")
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+# Commands that are done once ``run`` returns: outputs written and closed, no child processes, no
+# process group, no temporary folders left to finalizers. The console script skips interpreter
+# teardown after them (see ``entry``).
+FAST_EXIT_COMMANDS = frozenset({"stylize", "styles"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,9 +52,34 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)  # argparse itself exits with 2 on bad usage
+    return _run(_parse(argv))
+
+
+def entry() -> None:
+    """The ``edgenst`` console script: ``sys.exit(main())``, without interpreter teardown after quick commands.
+
+    Tearing down torch (about 180k Python objects and its C++ statics) takes about 0.5 s on 2 cores,
+    a quarter of a 1024-pixel stylize, after every output is already written and closed. So after a
+    command of ``FAST_EXIT_COMMANDS`` the streams and log handlers are flushed and the process
+    ends at once. ``main`` stays a plain function for tests and notebooks.
+    """
+    args = _parse(None)
+    code = _run(args)
+    if args.command in FAST_EXIT_COMMANDS:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    args = build_parser().parse_args(argv)  # argparse itself exits with 2 on bad usage
     _setup_logging(args.verbose, args.quiet)
+    return args
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.threads is not None:
             if args.threads < 1:
@@ -74,4 +105,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
