@@ -144,6 +144,28 @@ def test_add_a_style_trains_only_that_style(tmp_path: Path) -> None:
     assert changed_new, "the new style's parameters did not learn"
 
 
+def test_cli_train_style_retrains_one_existing_style_only(tmp_path: Path) -> None:
+    from edgenst.cli.main import main
+
+    base = distill(tiny_config(steps=2), tmp_path / "base", progress=False)
+    common = ["-q", "--threads", "1", "distill", "--init-from", str(base.model_path), "--style", "texture:swirl",
+              "--style", "texture:mosaic", "--photos", "sample:chelsea", "--teacher", "random", "--pyramid-levels", "2",
+              "--crop", "32", "--batch", "2", "--style-size", "64", "--lr", "0.01", "--train", "style"]
+    assert main([*common, "--train-style", "mosaic", "--steps", "3", "--out", str(tmp_path / "m")]) == 0
+    before, after = weights_of(base.model_path), weights_of(tmp_path / "m" / "model.safetensors")
+    changed = False
+    for name, old in before.items():
+        new = after[name]
+        if name.endswith((".scale", ".shift")):  # (1, styles, channels): swirl is index 0, mosaic 1
+            torch.testing.assert_close(new[:, 0], old[:, 0], rtol=0, atol=0, msg=name)
+            changed |= not torch.equal(new[:, 1], old[:, 1])
+        else:
+            torch.testing.assert_close(new, old, rtol=0, atol=0, msg=name)
+    assert changed, "mosaic's parameters did not learn"
+    assert main([*common, "--train-style", "stripes", "--out", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()
+
+
 def test_add_a_style_refuses_a_name_it_already_has(tmp_path: Path) -> None:
     base = distill(tiny_config(steps=1), tmp_path / "base", progress=False)
     with pytest.raises(InputError, match="already has style"):

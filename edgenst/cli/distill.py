@@ -10,8 +10,10 @@ from edgenst.cli.common import add_loss_args, add_teacher_args, loss_config, tea
 from edgenst.distill import DistillConfig, DistillWeights, distill
 from edgenst.distill.config import NETWORK_STYLE_WEIGHT
 from edgenst.distill.checkpoint import find_checkpoints
+from edgenst.distill.data import style_name
 from edgenst.distill.temporal import MotionConfig
 from edgenst.errors import InputError
+from edgenst.models.serialization import load_model
 from edgenst.models.style_params import TRAIN_MODES
 
 EXAMPLES = """examples:
@@ -26,6 +28,9 @@ EXAMPLES = """examples:
   # add a style to an existing student: trains only the new style's parameters
   edgenst distill --init-from runs/student/model.safetensors --style shipwreck.jpg --train style \\
       --steps 300 --out runs/add-shipwreck
+  # retrain one style of an existing student (the others and the shared layers stay as they are)
+  edgenst distill --init-from runs/student/model.safetensors --style ... --train style --train-style the_scream \
+      --steps 600 --out runs/scream
   # fine-tune for video: temporally stable outputs (see 'edgenst evaluate --video')
   edgenst distill --init-from runs/student/model.safetensors --temporal 100 --style ... --steps 500 --out runs/stable
   # two processes, data parallel (gloo on CPU, NCCL on GPU)
@@ -55,6 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--teacher-net", metavar="MODEL", help="teacher network model file to distil from")
     p.add_argument("--init-from", metavar="MODEL", help="start from this model (more --style entries add styles)")
     p.add_argument("--train", choices=TRAIN_MODES, default=d.train, help="which parameters learn")
+    p.add_argument("--train-style", action="append", metavar="NAME",
+                   help="only this style's vector learns and is drawn (repeatable; default: all, or the added ones)")
     g = p.add_argument_group("schedule")
     g.add_argument("--steps", type=int, default=None, help=f"total steps (default {d.steps})")
     g.add_argument("--batch", type=int, default=d.batch, help="global batch size")
@@ -109,6 +116,7 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         arch=arch, model=model, styles=tuple(args.style), photos=tuple(args.photos), crop=args.crop,
         batch=args.batch, steps=args.steps or DistillConfig().steps, lr=args.lr, style_size=args.style_size,
         photo_mode=args.photo_mode, teacher_net=args.teacher_net, init_from=args.init_from, train=args.train,
+        train_styles=_train_style_indices(args),
         weights=DistillWeights(pixel=args.pixel_weight, match=args.match_weight, photo=args.photo_weight,
                                temporal=args.temporal),
         motion=MotionConfig(shift=args.motion_shift, rotate=args.motion_rotate, zoom=args.motion_zoom,
@@ -116,6 +124,23 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         loss=loss_config(args), teacher=teacher_config(args), seed=args.seed,
         checkpoint_every=args.checkpoint_every, log_every=args.log_every,
     )
+
+
+def _train_style_indices(args: argparse.Namespace) -> tuple[int, ...] | None:
+    """``--train-style`` names as indices into the trained model's styles (the --init-from model's, then the added)."""
+    if not args.train_style:
+        return None
+    names = [style_name(s) for s in args.style]
+    if args.init_from:
+        _, info = load_model(args.init_from)
+        if len(names) != len(info.styles):
+            names = info.styles + names
+        else:
+            names = info.styles
+    unknown = [n for n in args.train_style if n not in names]
+    if unknown:
+        raise InputError(f"--train-style {', '.join(unknown)}: not a style of this run; known: {', '.join(names)}")
+    return tuple(sorted({names.index(n) for n in args.train_style}))
 
 
 def saved_config(run_dir: str) -> DistillConfig:
