@@ -31,7 +31,7 @@ import torch
 
 from edgenst.inference import StyleChoice, mirror_pad, model_border, stylize
 from edgenst.io import load_image, resize_max_side, save_image
-from edgenst.pretrained import StudentWeights
+from edgenst.pretrained import resolve_model
 from edgenst.samples import sample_photo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--style", default=None, help="default: the first shipped style")
+    ap.add_argument("--model", default="default", help="shipped model name or model file (default: the CLI's default)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    model, info = StudentWeights.DEFAULT.load()
+    model, info = resolve_model(args.model)
     style = args.style or info.styles[0]
     with tempfile.TemporaryDirectory() as tmp:
         photo, source, size = make_photo(Path(tmp))
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             return time.perf_counter() - t0
 
         cli_cmd = [*command, "-q", "--threads", str(args.threads), "stylize", str(photo), "--style", style,
-                   "-o", f"{tmp}/out.png"]
+                   "--model", args.model, "-o", f"{tmp}/out.png"]
         run(cli_cmd)  # untimed: writes edgenst's bytecode, warms the disk cache
         cli, floor, floor_exit = [], [], []
         for _ in range(args.repeats):
@@ -101,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
                 model(padded, vec, torch.ones(1, 1))
                 fwd_nchw.append(time.perf_counter() - t0)
     result = {
-        "command": "python benchmarks/stylize_time.py" + (f" --threads {args.threads}" if args.threads != 2 else ""),
-        "photo": source, "size": list(size), "threads": args.threads, "style": style, "model": "StudentWeights.DEFAULT",
+        "command": "python benchmarks/stylize_time.py" + (f" --threads {args.threads}" if args.threads != 2 else "")
+        + (f" --model {args.model}" if args.model != "default" else ""),
+        "photo": source, "size": list(size), "threads": args.threads, "style": style, "model": args.model,
         "cli_seconds_median": statistics.median(cli), "cli_seconds": cli,
         "import_torch_seconds_median": statistics.median(floor), "import_torch_seconds": floor,
         "import_torch_no_teardown_seconds_median": statistics.median(floor_exit),
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "stylize_time.json").write_text(json.dumps(result, indent=2))
     md = "\n".join([
         "# Stylize time, 1024-pixel photo", "",
-        f"Measured with `{result['command']}`: {source} ({size[0]}x{size[1]}), style `{style}`, "
+        f"Measured with `{result['command']}`: {source} ({size[0]}x{size[1]}), style `{style}`, model `{args.model}`, "
         f"{args.threads} threads, eager PyTorch, median of {args.repeats}.", "",
         "| what | seconds |", "|---|---|",
         f"| `edgenst stylize` end to end (process start to PNG written) | {result['cli_seconds_median']:.2f} |",

@@ -71,17 +71,38 @@ def test_config_and_input_validation():
     "options",
     [{}, {"center_input": True}, {"decoder": "shuffle", "half_res_affine": False}, {"decoder": "shuffle"}],
 )
-def test_every_operator_is_delegated_to_xnnpack(options: dict):
+@pytest.mark.parametrize("grad", [True, False])  # without autograd the forward runs in place
+def test_every_operator_is_delegated_to_xnnpack(options: dict, grad: bool):
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
 
     m = Student(StudentConfig(styles=2, width=8, blocks=1, **options)).frozen_copy()
     args = (torch.rand(1, 3, 32, 32), torch.tensor([[0.5, 0.5]]), torch.ones(1, 1))
-    edge = to_edge_transform_and_lower(torch.export.export(m, args), partitioner=[XnnpackPartitioner()])
+    with torch.set_grad_enabled(grad):
+        program = torch.export.export(m, args)
+    edge = to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()])
     calls = [n for n in edge.exported_program().graph.nodes if n.op == "call_function"]
     outside = [str(n.target) for n in calls if "getitem" not in str(n.target) and "call_delegate" not in str(n.target)]
     assert outside == []
     assert sum("call_delegate" in str(n.target) for n in calls) >= 1
+
+
+@pytest.mark.parametrize("options", [{}, {"center_input": True}, {"decoder": "shuffle", "half_res_affine": False}])
+def test_inference_in_place_equals_the_autograd_path_and_keeps_the_input(options: dict):
+    torch.manual_seed(0)
+    m = Student(StudentConfig(styles=3, width=8, blocks=2, **options)).eval()
+    _randomise_styles(m)
+    x, w, s = torch.rand(2, 3, 32, 48), torch.tensor([[0.2, 0.3, 0.5], [0.0, 1.0, 0.0]]), torch.tensor([[0.7], [1.0]])
+    x_before = x.clone()
+    with_grad = m(x, w, s)
+    assert with_grad.requires_grad
+    with torch.no_grad():
+        fast = m(x, w, s)
+    with torch.inference_mode():
+        fast_im = m(x, w, s)
+    torch.testing.assert_close(fast, with_grad.detach(), rtol=0, atol=0)
+    torch.testing.assert_close(fast_im, fast, rtol=0, atol=0)
+    torch.testing.assert_close(x, x_before, rtol=0, atol=0)
 
 
 def test_one_hot_weights_equal_the_single_style():

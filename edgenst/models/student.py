@@ -64,6 +64,13 @@ class StudentConfig:
         return asdict(self)
 
 
+def _in_place() -> bool:
+    """Without autograd the elementwise steps run in place on fresh activations: they are memory
+    bound, and this cuts a 1024-pixel forward by about a third on 2 cores with bit-identical
+    output (stylize_time.md). Export functionalizes the graph, so it sees the same operators."""
+    return not torch.is_grad_enabled()
+
+
 class StyleAffine(nn.Module):
     """Per-style scale and shift of ``channels`` features, blended by the style weights."""
 
@@ -88,7 +95,10 @@ class StyleAffine(nn.Module):
             scale_table, shift_table = self.scale_table, self.shift_table
         else:
             scale_table, shift_table = self.tables()
-        return x * F.conv2d(mix, scale_table) + F.conv2d(mix, shift_table)
+        scale, shift = F.conv2d(mix, scale_table), F.conv2d(mix, shift_table)
+        if _in_place():  # x is always a convolution's fresh output here
+            return x.mul_(scale).add_(shift)
+        return x * scale + shift
 
     def tables(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The C x (S+1) x 1 x 1 scale and shift tables: the styles' vectors, then the photo's."""
@@ -137,8 +147,9 @@ class ResidualBlock(nn.Module):
         self.affine2 = StyleAffine(styles, channels)
 
     def forward(self, x: torch.Tensor, mix: torch.Tensor) -> torch.Tensor:
-        h = F.relu(self.affine1(self.conv1(x), mix))
-        return x + self.affine2(self.conv2(h), mix)
+        h = F.relu(self.affine1(self.conv1(x), mix), inplace=_in_place())
+        y = self.affine2(self.conv2(h), mix)
+        return y.add_(x) if _in_place() else x + y
 
 
 class Student(nn.Module):
@@ -168,16 +179,17 @@ class Student(nn.Module):
         mix = style_mix(style_weights, strength)
         if self.config.center_input:
             x = x - 0.5
-        skip = self._affine(self.stem_affine, self.stem(x), mix)
-        skip = F.relu(skip)
-        h = F.relu(self.down_affine(self.down(skip), mix))
+        fresh = _in_place()
+        skip = F.relu(self._affine(self.stem_affine, self.stem(x), mix), inplace=fresh)
+        h = F.relu(self.down_affine(self.down(skip), mix), inplace=fresh)
         for block in self.blocks:
             h = block(h, mix)
         if self.config.decoder == "shuffle":
             h = F.pixel_shuffle(self.up(h), 2)
         else:
             h = self.up(F.interpolate(h, scale_factor=2.0, mode="bilinear", align_corners=False))
-        h = F.relu(self._affine(self.up_affine, h, mix)) + skip
+        h = F.relu(self._affine(self.up_affine, h, mix), inplace=fresh)
+        h = h.add_(skip) if fresh else h + skip
         return torch.sigmoid(F.pixel_shuffle(self.head(h), 2))
 
     @staticmethod
