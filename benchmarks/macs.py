@@ -19,14 +19,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = [(256, 256), (512, 512), (720, 1280)]
 #: (label, arch, config): the shipped default first.
 FAMILY = [
-    ("student 24/4 (shipped: QUALITY_V1, QUALITY_V2 default)", "student", {"width": 24, "blocks": 4}),
+    ("student 40/6 (shipped: QUALITY_V3 default)", "student", {"width": 40, "blocks": 6}),
+    ("student 24/4 (shipped: QUALITY_V1, QUALITY_V2, STABLE_V1)", "student", {"width": 24, "blocks": 4}),
     ("student 16/3 fast (no 1/2-res affines; shipped: FAST_V1)", "student",
      {"width": 16, "blocks": 3, "half_res_affine": False, "center_input": True}),
     ("student 16/3 shuffle decoder, no 1/2-res affines (prints a grid)", "student",
      {"width": 16, "blocks": 3, "decoder": "shuffle", "half_res_affine": False, "center_input": True}),
     ("student 16/3", "student", {"width": 16, "blocks": 3}),
     ("student 32/5", "student", {"width": 32, "blocks": 5}),
-    ("student 40/6 (next quality candidate)", "student", {"width": 40, "blocks": 6}),
     ("student 48/6 (over the 0.5 GMAC budget)", "student", {"width": 48, "blocks": 6}),
     ("teacher network (Johnson et al. + CIN)", "teacher-net", {"width": 32, "blocks": 5}),
 ]

@@ -100,7 +100,24 @@ class StudentWeights(Enum):
                       "--motion-margin 0) from the retrained teacher network; README 'Video'",
         },
     )
-    DEFAULT = QUALITY_V2
+    QUALITY_V3 = ShippedModel(
+        file="student-quality-v3.safetensors",
+        sha256="c096a9563061ec2cb307d7311a500b325bcb7212708608b7c424bd0bacf57aa6",
+        meta={
+            "styles": _SIX_STYLES,
+            "arch": "student",
+            "config": {"width": 40, "blocks": 6},
+            "gmacs_256": 0.460,  # benchmarks/results/macs.md
+            "params": 112_772,
+            "teacher": "vgg19-normalised to relu3_1, 3-level pyramid; distilled from the retrained teacher network "
+                       "(benchmarks/models/teacher-net-v2.fp16.safetensors)",
+            "steps": 7500,
+            "quality": "benchmarks/results/quality.md (total 2.07, 1.14x the teacher network)",
+            "recipe": "README 'Training', step 5: 4500 steps of the student recipe at --width 40 --blocks 6, "
+                      "then 3000 more with --init-from",
+        },
+    )
+    DEFAULT = QUALITY_V3
 
     def load(self) -> tuple[nn.Module, ModelInfo]:
         """The model in eval mode, after checking the file is the one that shipped."""
