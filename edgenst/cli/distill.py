@@ -29,7 +29,7 @@ EXAMPLES = """examples:
   edgenst distill --init-from runs/student/model.safetensors --style shipwreck.jpg --train style \\
       --steps 300 --out runs/add-shipwreck
   # retrain one style of an existing student (the others and the shared layers stay as they are)
-  edgenst distill --init-from runs/student/model.safetensors --style ... --train style --train-style the_scream \
+  edgenst distill --init-from runs/student/model.safetensors --style ... --train style --train-style the_scream \\
       --steps 600 --out runs/scream
   # fine-tune for video: temporally stable outputs (see 'edgenst evaluate --video')
   edgenst distill --init-from runs/student/model.safetensors --temporal 100 --style ... --steps 500 --out runs/stable

@@ -66,8 +66,8 @@ class StudentConfig:
 
 def _in_place() -> bool:
     """Without autograd the elementwise steps run in place on fresh activations: they are memory
-    bound, and this cuts a 1024-pixel forward by about a third on 2 cores with bit-identical
-    output (stylize_time.md). Export functionalizes the graph, so it sees the same operators."""
+    bound, and this cut the 40/6 student's 768x1024 forward from 0.51 to 0.35 s on 2 cores, with
+    bit-identical output. Export functionalizes the graph, so it sees the same operators."""
     return not torch.is_grad_enabled()
 
 
