@@ -13,6 +13,8 @@ model's own outputs on the calibration photos (self-distillation; no teacher nee
 
 from __future__ import annotations
 
+import copy
+
 import logging
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -106,7 +108,10 @@ def quantize_int8(model: nn.Module, calibration: Sequence[Inputs], config: Quant
         raise InputError("int8 calibration needs at least one input")
     model = model.eval()
     example = calibration[0]
-    captured = torch.export.export(model, example, dynamic_shapes=dynamic_shapes(example)).module()
+    # The captured module shares the model's weight tensors; QAT trains them in place, so it
+    # captures a copy and the model stays the fp32 reference it learns from.
+    source = copy.deepcopy(model) if config.qat_steps else model
+    captured = torch.export.export(source, example, dynamic_shapes=dynamic_shapes(example)).module()
     if config.qat_steps:
         prepared = prepare_qat_pt2e(captured, xnnpack_quantizer(config, qat=True))
         _qat(prepared, model, calibration, config)
@@ -126,7 +131,11 @@ def _qat(prepared: nn.Module, reference: nn.Module, data: Sequence[Inputs], conf
     from torchao.quantization.pt2e import move_exported_model_to_train
 
     move_exported_model_to_train(prepared)
-    params = [p for p in prepared.parameters() if p.requires_grad]
+    # The exporter hands over a frozen inference copy (no parameter requires grad): the weights
+    # learn here; the style tables are buffers and stay as they are.
+    params = [p.requires_grad_(True) for p in prepared.parameters() if p.is_floating_point()]
+    if not params:
+        raise InputError("quantization-aware training: the model has no floating-point weights to train")
     opt = torch.optim.Adam(params, lr=config.qat_lr)
     g = torch.Generator().manual_seed(config.seed)
     for step in range(config.qat_steps):

@@ -181,12 +181,16 @@ def test_shipped_student_is_fully_delegated_in_fp32_and_int8(tmp_path: Path, nam
         assert report.outside_total == 0 and report.delegate_calls == 1, report.summary()
 
 
-def test_qat_option_runs_and_lowers():
-    model = _student()
+@pytest.mark.parametrize("frozen", [False, True])  # the CLI exports the frozen inference copy
+def test_qat_option_runs_and_lowers(frozen: bool):
+    model = _student().frozen_copy() if frozen else _student()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
     calib = calibration_inputs(_photos(2), 2, 32)
-    q = quantize_int8(model, calib, QuantConfig(calibration_size=32, qat_steps=3))
+    q = quantize_int8(model, calib, QuantConfig(calibration_size=32, qat_steps=3, qat_lr=0.01))
     out = q(*calib[0])
     assert out.shape == (1, 3, 32, 32) and torch.isfinite(out).all()
+    for k, v in model.state_dict().items():  # the fp32 reference QAT learns from stays as it was
+        torch.testing.assert_close(v, before[k], rtol=0, atol=0, msg=k)
 
 
 def test_export_cli_and_bad_values(tmp_path: Path, capsys: pytest.CaptureFixture):
