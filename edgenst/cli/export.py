@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--out", required=True, metavar="DIR", help="export folder (created if needed)")
     p.add_argument("--model", default="fast", metavar="NAME_OR_FILE",
                    help="shipped model name or model file (default: fast, the real-time member; "
-                   "'quality' paints more texture at about half the speed)")
+                   "'quality' paints more texture at a third of the speed; its int8 .pte misses the 32 dB PSNR gate, see README)")
     p.add_argument("--sizes", default=sizes, metavar="HxW,...", help=f"one method per size, HEIGHTxWIDTH (default {sizes})")
     p.add_argument("--formats", default=",".join(FORMATS), metavar="F,...", help=f"subset of {','.join(FORMATS)}")
     p.add_argument("--name", default="student", help="file name stem of the artifacts")
