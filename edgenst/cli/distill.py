@@ -12,6 +12,7 @@ from edgenst.distill.config import NETWORK_STYLE_WEIGHT
 from edgenst.distill.checkpoint import find_checkpoints
 from edgenst.distill.data import style_name
 from edgenst.distill.temporal import MotionConfig
+from edgenst.distill.trainer import run_style_names
 from edgenst.errors import InputError
 from edgenst.models.serialization import load_model
 from edgenst.models.style_params import TRAIN_MODES
@@ -132,11 +133,7 @@ def _train_style_indices(args: argparse.Namespace) -> tuple[int, ...] | None:
         return None
     names = [style_name(s) for s in args.style]
     if args.init_from:
-        _, info = load_model(args.init_from)
-        if len(names) != len(info.styles):
-            names = info.styles + names
-        else:
-            names = info.styles
+        names = run_style_names(load_model(args.init_from)[1].styles, names)
     unknown = [n for n in args.train_style if n not in names]
     if unknown:
         raise InputError(f"--train-style {', '.join(unknown)}: not a style of this run; known: {', '.join(names)}")

@@ -18,11 +18,6 @@ log = logging.getLogger("edgenst")
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
-# Commands that are done once ``run`` returns: outputs written and closed, no child processes, no
-# process group, no temporary folders left to finalizers. The console script skips interpreter
-# teardown after them (see ``entry``).
-FAST_EXIT_COMMANDS = frozenset({"stylize", "styles"})
-
 
 def build_parser() -> argparse.ArgumentParser:
     from edgenst.cli import demo, distill, evaluate, export, federate, styles, stylize
@@ -59,13 +54,15 @@ def entry() -> None:
     """The ``edgenst`` console script: ``sys.exit(main())``, without interpreter teardown after quick commands.
 
     Tearing down torch (about 180k Python objects and its C++ statics) takes about 0.5 s on 2 cores,
-    a quarter of a 1024-pixel stylize, after every output is already written and closed. So after a
-    command of ``FAST_EXIT_COMMANDS`` the streams and log handlers are flushed and the process
-    ends at once. ``main`` stays a plain function for tests and notebooks.
+    a quarter of a 1024-pixel stylize, after every output is already written and closed. A command
+    that is done when its ``run`` returns (outputs written and closed, no child processes, no
+    process group, no temporary folders left to finalizers) says so with ``fast_exit=True`` in its
+    parser defaults; after it the streams and log handlers are flushed and the process ends at
+    once. ``main`` stays a plain function for tests and notebooks.
     """
     args = _parse(None)
     code = _run(args)
-    if args.command in FAST_EXIT_COMMANDS:
+    if getattr(args, "fast_exit", False):
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "output on a sample photo) for shipped models.")
     p.add_argument("--model", default="default", metavar="NAME_OR_FILE", help="shipped model name or model file")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, fast_exit=True)  # done when run returns: see cli.main.entry
 
 
 def run(args: argparse.Namespace) -> int:

@@ -96,7 +96,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_image_args(p, max_side=None)
     add_teacher_args(p)
     add_loss_args(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, fast_exit=True)  # done when run returns: see cli.main.entry
 
 
 def _expand_inputs(inputs: list[str]) -> list[str]:

@@ -60,6 +60,12 @@ def lr_at(config: DistillConfig, step: int) -> float:
     return config.lr * (1.0 - 0.9 * (step - start) / (config.steps - start))
 
 
+def run_style_names(existing: list[str], given: list[str]) -> list[str]:
+    """The styles a run trains: the --init-from model's when the run gives as many (a fine-tune),
+    else those followed by the given ones (added styles)."""
+    return list(existing) if len(given) == len(existing) else list(existing) + list(given)
+
+
 def build_student_model(config: DistillConfig, new_names: list[str]) -> tuple[nn.Module, list[str], int, tuple[int, ...] | None]:
     """(model, all style names, index of the first style the bank covers, styles to train)."""
     if config.init_from is None:
@@ -71,7 +77,7 @@ def build_student_model(config: DistillConfig, new_names: list[str]) -> tuple[nn
     if info.arch != config.arch:
         raise InputError(f"{config.init_from} is a {info.arch}, not a {config.arch}")
     old = num_styles(model)
-    if len(new_names) == old:  # fine-tune the same styles
+    if run_style_names(info.styles, new_names) == info.styles:  # fine-tune the same styles
         return model, info.styles, 0, config.train_styles
     clash = set(new_names) & set(info.styles)
     if clash:
