@@ -66,20 +66,32 @@ def guided_gram(features: torch.Tensor, guide: torch.Tensor) -> torch.Tensor:
     return torch.bmm(f, f.transpose(1, 2)) / (c * mass).view(b, 1, 1)
 
 
-def style_loss(gram: torch.Tensor, target_gram: torch.Tensor) -> torch.Tensor:
+def _batch_mean(per_sample: torch.Tensor, sample_weights: torch.Tensor | None) -> torch.Tensor:
+    """Mean over the batch, each sample's term first multiplied by its weight (per-style balance)."""
+    if sample_weights is None:
+        return per_sample.mean()
+    if sample_weights.shape != per_sample.shape:
+        raise InputError(f"{tuple(sample_weights.shape)} sample weights for {tuple(per_sample.shape)} samples")
+    return (per_sample * sample_weights).mean()
+
+
+def style_loss(gram: torch.Tensor, target_gram: torch.Tensor, sample_weights: torch.Tensor | None = None) -> torch.Tensor:
     """Mean squared error between Gram matrices (a target of batch 1 broadcasts over the batch)."""
     if target_gram.shape[-2:] != gram.shape[-2:]:
         raise InputError(f"Gram shapes differ: {tuple(gram.shape)} vs {tuple(target_gram.shape)}")
-    return (gram - target_gram).pow(2).mean()
+    return _batch_mean((gram - target_gram).pow(2).mean(dim=(-2, -1)), sample_weights)
 
 
-def relative_style_loss(gram: torch.Tensor, target_gram: torch.Tensor) -> torch.Tensor:
-    """Gram MSE divided by the target Gram's mean square, per sample, averaged over the batch."""
+def relative_style_loss(gram: torch.Tensor, target_gram: torch.Tensor, sample_weights: torch.Tensor | None = None) -> torch.Tensor:
+    """Gram MSE divided by the target Gram's mean square, per sample, averaged over the batch.
+
+    ``sample_weights`` (B,) multiply each sample's term: a per-style balance, so a style that a
+    network paints weakly can count more without changing the others' targets."""
     if target_gram.shape[-2:] != gram.shape[-2:]:
         raise InputError(f"Gram shapes differ: {tuple(gram.shape)} vs {tuple(target_gram.shape)}")
     err = (gram - target_gram).pow(2).mean(dim=(-2, -1))
     scale = target_gram.detach().pow(2).mean(dim=(-2, -1)).clamp_min(_EPS)
-    return (err / scale).mean()
+    return _batch_mean(err / scale, sample_weights)
 
 
 def weighted_style_loss(

@@ -75,6 +75,7 @@ class StyleTarget:
 
     grams: dict[str, torch.Tensor]  # "layer@level" -> 1xCxC or BxCxC
     guide: torch.Tensor | None = None  # 1x1xHxW in [0, 1] at output resolution
+    sample_weights: torch.Tensor | None = None  # (B,) per-sample multipliers of the style term
 
 
 @dataclass
@@ -177,7 +178,7 @@ class PerceptualLoss(nn.Module):
                         raise InputError(f"style target lacks {key}; build targets with the same loss config")
                     f = level[layer]
                     g = gram_matrix(f) if target.guide is None else guided_gram(f, target.guide)
-                    style = style + w * s_fn(g, target.grams[key]) / len(feats)
+                    style = style + w * s_fn(g, target.grams[key], target.sample_weights) / len(feats)
 
         tv = total_variation(image) if cfg.tv_weight > 0 else zero
         content_w = cfg.content_weight * content

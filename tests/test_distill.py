@@ -223,8 +223,44 @@ def test_bad_settings_are_refused(bad) -> None:
         tiny_config(**bad)
 
 
+def test_style_balance_weights_each_style_in_the_objective() -> None:
+    from edgenst.distill.objective import StyleBank
+    from edgenst.perceptual import PerceptualLoss
+    from edgenst.teacher import build_teacher
+
+    loss = PerceptualLoss(build_teacher(TINY_TEACHER, LossConfig().all_layers), LossConfig())
+    styles = [torch.rand(1, 3, 32, 32), torch.rand(1, 3, 32, 32)]
+    out, photos = torch.rand(2, 3, 32, 32), torch.rand(2, 3, 32, 32)
+    one_hot = torch.eye(2)  # sample 0 has style 0, sample 1 style 1
+
+    def style_term(balance):
+        target = StyleBank(loss, styles, balance).targets(one_hot)
+        return float(loss(out, loss.content_targets(photos), [target]).style)
+
+    s0 = style_term(())
+    per = [style_term((1.0, 0.0 + 1e-9)), style_term((1e-9, 1.0))]  # each sample's share alone
+    assert per[0] + per[1] == pytest.approx(s0, rel=1e-5)
+    assert style_term((3.0, 1.0)) == pytest.approx(3 * per[0] + per[1], rel=1e-5)
+    with pytest.raises(InputError):
+        StyleBank(loss, styles, (1.0,))
+    with pytest.raises(InputError):
+        tiny_config(style_balance=(1.0, 0.0))
+
+
+def test_cli_style_balance_maps_names_to_the_style_order() -> None:
+    from edgenst.cli.main import build_parser
+    from edgenst.cli.distill import config_from_args
+
+    base = ["distill", "--out", "x", "--style", "texture:swirl", "--style", "texture:mosaic", "--photos", "sample:chelsea"]
+    args = build_parser().parse_args(base + ["--style-balance", "mosaic=1.5"])
+    assert config_from_args(args).style_balance == (1.0, 1.5)
+    for bad in ("nope=2", "mosaic", "mosaic=-1", "mosaic=abc"):
+        with pytest.raises(InputError):
+            config_from_args(build_parser().parse_args(base + ["--style-balance", bad]))
+
+
 def test_config_round_trips_through_json() -> None:
-    config = tiny_config(train_styles=(1,))
+    config = tiny_config(train_styles=(1,), style_balance=(1.0, 2.0))
     again = DistillConfig.from_dict(json.loads(json.dumps(config.to_dict())))
     assert again == config
 

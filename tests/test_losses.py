@@ -55,6 +55,18 @@ def test_relative_style_loss_is_per_sample():
     assert relative_style_loss(g, t).item() == pytest.approx(1.0)
 
 
+def test_sample_weights_scale_each_samples_style_term():
+    g = torch.stack([torch.eye(2) * 2, torch.eye(2) * 3])
+    t = torch.stack([torch.eye(2), torch.eye(2)])
+    # per sample: relative errors 1 and 4 (target mean square 1/2); weights 3 and 0.25 -> (3 + 1) / 2
+    assert relative_style_loss(g, t, torch.tensor([3.0, 0.25])).item() == pytest.approx(2.0)
+    assert relative_style_loss(g, t).item() == pytest.approx(2.5)  # unweighted: (1 + 4) / 2
+    # plain MSE per sample 2/4 and 8/4; weights 2 and 0 -> (1 + 0) / 2
+    assert style_loss(g, t, torch.tensor([2.0, 0.0])).item() == pytest.approx(0.5)
+    with pytest.raises(InputError):
+        relative_style_loss(g, t, torch.ones(3))
+
+
 def test_weighted_style_loss_sums_layers():
     grams = {"a": torch.ones(1, 2, 2) * 2, "b": torch.ones(1, 2, 2) * 3}
     targets = {"a": torch.ones(1, 2, 2), "b": torch.ones(1, 2, 2)}

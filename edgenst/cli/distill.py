@@ -68,6 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--batch", type=int, default=d.batch, help="global batch size")
     g.add_argument("--crop", type=int, default=d.crop, help="training crop side in pixels")
     g.add_argument("--style-size", type=int, default=d.style_size, help="style image long side")
+    g.add_argument("--style-balance", action="append", metavar="NAME=W",
+                   help="multiply one style's style term by W (repeatable; others 1): paint a weak style as "
+                   "strongly as the rest")
     g.add_argument("--lr", type=float, default=d.lr)
     g.add_argument("--photo-mode", type=float, default=d.photo_mode, help="fraction of strength-0 steps (student)")
     g.add_argument("--pixel-weight", type=float, default=d.weights.pixel)
@@ -117,7 +120,7 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         arch=arch, model=model, styles=tuple(args.style), photos=tuple(args.photos), crop=args.crop,
         batch=args.batch, steps=args.steps or DistillConfig().steps, lr=args.lr, style_size=args.style_size,
         photo_mode=args.photo_mode, teacher_net=args.teacher_net, init_from=args.init_from, train=args.train,
-        train_styles=_train_style_indices(args),
+        train_styles=_train_style_indices(args), style_balance=_style_balance(args),
         weights=DistillWeights(pixel=args.pixel_weight, match=args.match_weight, photo=args.photo_weight,
                                temporal=args.temporal),
         motion=MotionConfig(shift=args.motion_shift, rotate=args.motion_rotate, zoom=args.motion_zoom,
@@ -125,6 +128,26 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         loss=loss_config(args), teacher=teacher_config(args), seed=args.seed,
         checkpoint_every=args.checkpoint_every, log_every=args.log_every,
     )
+
+
+def _style_balance(args: argparse.Namespace) -> tuple[float, ...]:
+    """``--style-balance NAME=W`` entries as one weight per --style, in order (1 where not given)."""
+    if not args.style_balance:
+        return ()
+    names = [style_name(s) for s in args.style]
+    given: dict[str, float] = {}
+    for item in args.style_balance:
+        name, sep, value = item.rpartition("=")
+        try:
+            weight = float(value) if sep else float("nan")
+        except ValueError:
+            weight = float("nan")
+        if not sep or not weight > 0 or weight == float("inf"):
+            raise InputError(f"--style-balance {item!r}: expected NAME=W with W a number > 0")
+        if name not in names:
+            raise InputError(f"--style-balance {name}: not a --style of this run; known: {', '.join(names)}")
+        given[name] = weight
+    return tuple(given.get(n, 1.0) for n in names)
 
 
 def _train_style_indices(args: argparse.Namespace) -> tuple[int, ...] | None:

@@ -48,6 +48,7 @@ class DistillConfig:
     styles: tuple[str, ...] = ()  # style image paths, names or texture:NAME
     style_names: tuple[str, ...] = ()  # defaults to the style files' stems
     style_size: int = 384  # long side of style images (sets stroke size relative to crops)
+    style_balance: tuple[float, ...] = ()  # per style, multiplies its style term (empty: all 1)
     photos: tuple[str, ...] = ()  # folders, files or sample:NAME
     crop: int = 160
     batch: int = 4  # global batch: split across torchrun processes
@@ -77,6 +78,10 @@ class DistillConfig:
             raise InputError(f"unknown train mode {self.train!r}; choose one of {', '.join(TRAIN_MODES)}")
         if self.style_names and len(self.style_names) != len(self.styles):
             raise InputError(f"{len(self.style_names)} style names for {len(self.styles)} styles")
+        if self.style_balance and len(self.style_balance) != len(self.styles):
+            raise InputError(f"{len(self.style_balance)} style balance weights for {len(self.styles)} styles")
+        if any(not (0 < b < float("inf")) for b in self.style_balance):
+            raise InputError(f"style balance weights must be finite and > 0, got {list(self.style_balance)}")
         checks = {
             "crop": (self.crop >= 32 and self.crop % 4 == 0, "a multiple of 4, at least 32"),
             "batch": (self.batch >= 1, ">= 1"),
@@ -116,7 +121,7 @@ class DistillConfig:
                          ("motion", MotionConfig)):
             if isinstance(d.get(key), dict):
                 d[key] = sub(**{k: tuple(v) if isinstance(v, list) else v for k, v in d[key].items()})
-        for key in ("styles", "style_names", "photos", "train_styles"):
+        for key in ("styles", "style_names", "photos", "train_styles", "style_balance"):
             if isinstance(d.get(key), list):
                 d[key] = tuple(d[key])
         return cls(**d)

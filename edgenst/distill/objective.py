@@ -24,13 +24,18 @@ from edgenst.perceptual import LossTerms, PerceptualLoss, StyleTarget
 class StyleBank(nn.Module):
     """Gram targets of S styles, stacked: key -> S x C x C."""
 
-    def __init__(self, loss: PerceptualLoss, images: Sequence[torch.Tensor]) -> None:
+    def __init__(self, loss: PerceptualLoss, images: Sequence[torch.Tensor], balance: Sequence[float] = ()) -> None:
+        """``balance``: one multiplier of the style term per style (empty: all 1)."""
         super().__init__()
         if not images:
             raise InputError("at least one style image is needed")
+        if balance and len(balance) != len(images):
+            raise InputError(f"{len(balance)} style balance weights for {len(images)} styles")
         per_style = [loss.style_grams(img) for img in images]
         self.keys = list(per_style[0])
         self.grams = {k: torch.cat([g[k] for g in per_style]) for k in self.keys}
+        device = per_style[0][self.keys[0]].device
+        self.balance = torch.tensor(list(balance), dtype=torch.float32, device=device) if balance else None
 
     @property
     def styles(self) -> int:
@@ -40,7 +45,9 @@ class StyleBank(nn.Module):
         """Per-sample targets: each row of ``style_weights`` blends the styles' Gram matrices."""
         if style_weights.shape[-1] != self.styles:
             raise InputError(f"style weights have {style_weights.shape[-1]} columns for {self.styles} styles")
-        return StyleTarget(grams={k: torch.einsum("bs,scd->bcd", style_weights, g) for k, g in self.grams.items()})
+        grams = {k: torch.einsum("bs,scd->bcd", style_weights, g) for k, g in self.grams.items()}
+        sample_weights = style_weights @ self.balance if self.balance is not None else None
+        return StyleTarget(grams=grams, sample_weights=sample_weights)
 
 
 class Objective(nn.Module):

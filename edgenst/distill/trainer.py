@@ -104,7 +104,7 @@ def _prepare(config: DistillConfig, device: torch.device, world: int) -> _Setup:
     lcfg = config.loss
     loss = PerceptualLoss(build_teacher(config.teacher, lcfg.all_layers), lcfg).to(device)
     style_images = [img.to(device) for img in load_style_images(config.styles, config.style_size)]
-    bank = StyleBank(loss, style_images)
+    bank = StyleBank(loss, style_images, config.style_balance)
     new_names = list(config.style_names) or [style_name(s) for s in config.styles]
     model, names, offset, train_styles = build_student_model(config, new_names)
     teacher_net = None
