@@ -259,6 +259,20 @@ def test_cli_style_balance_maps_names_to_the_style_order() -> None:
             config_from_args(build_parser().parse_args(base + ["--style-balance", bad]))
 
 
+def test_cli_style_layer_weights_reach_the_loss_config() -> None:
+    from edgenst.cli.main import build_parser
+    from edgenst.cli.distill import config_from_args
+
+    base = ["distill", "--out", "x", "--style", "texture:swirl", "--photos", "sample:chelsea"]
+    cfg = config_from_args(build_parser().parse_args(base + ["--style-layer-weights", "0.85,0.1,0.05"]))
+    assert cfg.loss.style_layer_weights == (0.85, 0.1, 0.05)
+    assert cfg.loss.layer_weights["relu1_1"] == pytest.approx(0.85)
+    assert config_from_args(build_parser().parse_args(base)).loss.style_layer_weights is None
+    for bad in ("a,b,c", "1,1", "-1,1,1"):
+        with pytest.raises(InputError):
+            config_from_args(build_parser().parse_args(base + [f"--style-layer-weights={bad}"]))
+
+
 def test_config_round_trips_through_json() -> None:
     config = tiny_config(train_styles=(1,), style_balance=(1.0, 2.0))
     again = DistillConfig.from_dict(json.loads(json.dumps(config.to_dict())))

@@ -29,6 +29,8 @@ def add_loss_args(p: argparse.ArgumentParser, *, style_weight: float | None = No
     g.add_argument("--tv-weight", type=float, default=defaults.tv_weight)
     g.add_argument("--content-layers", default=",".join(DEFAULT_CONTENT_LAYERS), metavar="L1,L2")
     g.add_argument("--style-layers", default=",".join(DEFAULT_STYLE_LAYERS), metavar="L1,L2")
+    g.add_argument("--style-layer-weights", default=None, metavar="W1,W2",
+                   help="one weight per style layer (default: equal); they are normalised to sum to 1")
 
 
 def add_image_args(p: argparse.ArgumentParser, *, max_side: int | None = 512) -> None:
@@ -51,6 +53,7 @@ def loss_config(args: argparse.Namespace) -> LossConfig:
     return LossConfig(
         content_layers=_layers(args.content_layers),
         style_layers=_layers(args.style_layers),
+        style_layer_weights=_numbers(args.style_layer_weights) if getattr(args, "style_layer_weights", None) else None,
         content_weight=args.content_weight,
         style_weight=args.style_weight,
         tv_weight=args.tv_weight,
@@ -62,6 +65,16 @@ def _layers(text: str) -> tuple[str, ...]:
     if not layers:
         raise InputError(f"no layer names in {text!r}")
     return layers
+
+
+def _numbers(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        raise InputError(f"expected comma-separated numbers, got {text!r}") from None
+    if not values or any(not (0 <= v < float("inf")) for v in values):
+        raise InputError(f"expected comma-separated finite numbers >= 0, got {text!r}")
+    return values
 
 
 def parse_weighted(spec: str) -> tuple[str, float]:
