@@ -22,14 +22,13 @@ from __future__ import annotations
 import logging
 import zlib
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-import numpy as np
 import torch
-from flwr.app import Array, ArrayRecord, ConfigRecord, Context, Message, MessageType, MetricRecord, RecordDict
+from flwr.app import ConfigRecord, Context, Message, MessageType, MetricRecord, RecordDict
 from flwr.clientapp import ClientApp
 from flwr.clientapp.mod import fixedclipping_mod
-from flwr.clientapp.typing import ClientAppCallable
+from flwr.clientapp.typing import ClientAppCallable, Mod
 
 from edgenst.distill.data import PhotoPool
 from edgenst.errors import InputError
@@ -44,7 +43,7 @@ from edgenst.federated.profiles import (
     plan_round,
 )
 from edgenst.federated.secure_aggregation import secagg_mod
-from edgenst.federated.settings import FedSettings, parse_faulty, round_lr
+from edgenst.federated.settings import FedSettings, round_lr
 from edgenst.federated.task import (
     build_objective,
     evaluate,
@@ -65,7 +64,8 @@ KEY_CLIPPING_NORM = "clipping_norm"  # what Flower's DP wrappers put in the trai
 
 
 def client_settings(context: Context, baked: Mapping[str, Any] | None = None) -> FedSettings:
-    return FedSettings.from_config(context.run_config, baked or {})
+    """The run's settings, with the run folder the ServerApp of the same run uses."""
+    return FedSettings.from_config(context.run_config, baked or {}).for_run(context.run_id)
 
 
 def partition_of(context: Context) -> tuple[int, int]:
@@ -149,24 +149,6 @@ def my_photos(s: FedSettings, ctxt: Context) -> list[str]:
     return paths
 
 
-def _apply_fault(kind: str, arrays: ArrayRecord, sent: ArrayRecord) -> ArrayRecord:
-    """A broken or hostile phone (``faulty`` setting)."""
-    vals = {k: v.numpy().copy() for k, v in arrays.items()}
-    first = next(iter(vals))
-    if kind == "nan":
-        vals[first].reshape(-1)[0] = np.nan
-    elif kind == "shape":
-        vals[first] = np.concatenate([vals[first], vals[first]], axis=0)
-    elif kind == "dtype":
-        vals[first] = vals[first].astype(np.float64)
-    elif kind == "scale":
-        base = {k: v.numpy() for k, v in sent.items()}
-        vals = {k: base[k] + 1000.0 * (v - base[k]) + 1.0 for k, v in vals.items()}
-    elif kind == "missing":
-        vals.pop(first)
-    return ArrayRecord({k: Array(v) for k, v in vals.items()})
-
-
 def train_fn(baked: Mapping[str, Any] | None = None):
     def train(msg: Message, context: Context) -> Message:
         s = client_settings(context, baked)
@@ -185,9 +167,6 @@ def train_fn(baked: Mapping[str, Any] | None = None):
                           seed=round_seed(s.seed, pid, rnd), train=train_mode(s),
                           proximal_mu=float(cfg.get("proximal-mu", 0.0)))
         arrays = to_arrays(spec.model, spec.names)
-        fault = parse_faulty(s.faulty).get(pid)
-        if fault:
-            arrays = _apply_fault(fault, arrays, msg.content.array_records["arrays"])
         metrics = MetricRecord({"num-examples": res.samples, "train-loss": res.loss, "local-steps": res.steps,
                                 "photos": len(pool), M_PARTITION: pid})
         return Message(RecordDict({"arrays": arrays, "metrics": metrics}), reply_to=msg)
@@ -210,11 +189,15 @@ def evaluate_fn(baked: Mapping[str, Any] | None = None):
     return evaluate_on_phone
 
 
-def make_client_app(baked: Mapping[str, Any] | None = None) -> ClientApp:
-    """A ClientApp whose settings are ``baked`` over the run config (for ``run_simulation``)."""
+def make_client_app(baked: Mapping[str, Any] | None = None, extra_mods: Sequence[Mod] = ()) -> ClientApp:
+    """A ClientApp whose settings are ``baked`` over the run config (for ``run_simulation``).
+
+    ``extra_mods`` run innermost, right around the train function (after compression and DP
+    clipping on the way out): the simulation attaches its fault injection there
+    (``faults.make_fault_mod``), so the production app carries none of it."""
     if baked:
         FedSettings.from_config(baked)  # bad values fail here, not in every client
-    app = ClientApp(mods=[secagg_mod, make_device_mod(baked), compression_mod, dp_clip_mod])
+    app = ClientApp(mods=[secagg_mod, make_device_mod(baked), compression_mod, dp_clip_mod, *extra_mods])
     app.train()(train_fn(baked))
     app.evaluate()(evaluate_fn(baked))
     return app

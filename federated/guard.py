@@ -7,8 +7,10 @@ replies, it
 - drops replies from phones that sat the round out (drop-out, low battery: the device mod's
   ``skipped`` metric) and from stragglers whose simulated time passed the round deadline;
 - decodes compressed updates (the server half of ``compression.compression_mod``);
-- rejects malformed updates: missing or extra arrays, wrong shapes or dtypes, NaN/inf, or a
-  delta norm far above the round's median, each with a log line naming the client;
+- rejects malformed updates (missing or extra arrays, wrong shapes or dtypes, NaN/inf), and
+  rejects or clips updates by their size against the global model's scale and the norms accepted
+  before (``norm_screen``; this works with any number of phones), each with a log line naming the
+  client;
 - keeps ``RoundStats`` of the round, which the server logs and checkpoints.
 
 Because it sits below the strategy, FedAvg, FedProx, FedAdam, the robust aggregators and
@@ -26,6 +28,7 @@ from flwr.app import Array, ArrayRecord, Message, MessageType, RecordDict
 from flwr.serverapp import Grid
 
 from edgenst.federated.compression import MalformedUpdate, decode_update, is_compressed, record_nbytes
+from edgenst.federated.norm_screen import NormScreen
 
 log = logging.getLogger("edgenst.federated")
 
@@ -42,7 +45,8 @@ class RoundStats:
     dropouts: int = 0  # did not answer: drop-out probability
     battery_skips: int = 0
     stragglers: int = 0  # past the round deadline
-    rejected: int = 0  # malformed updates
+    rejected: int = 0  # malformed or oversized updates
+    clipped: int = 0  # scaled down to the server's norm bound
     failures: int = 0  # error replies (a crashed ClientApp)
     bytes_down: int = 0
     bytes_up: int = 0  # of the aggregated replies
@@ -52,6 +56,13 @@ class RoundStats:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _one_line(reason: str, limit: int = 200) -> str:
+    """The last line of an error reason (Flower sends tracebacks), shortened for a log line."""
+    lines = [ln.strip() for ln in reason.strip().splitlines() if ln.strip()]
+    text = lines[-1] if lines else "no reason given"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _client(reply: Message) -> str:
@@ -123,14 +134,16 @@ class RoundGuard(DelegatingGrid):
     """Delegates to ``grid``; screens train replies (see the module docstring)."""
 
     def __init__(self, grid: Grid, *, round_deadline: float, max_norm_ratio: float, round_offset: int = 0,
-                 dtypes: dict[str, np.dtype] | None = None) -> None:
+                 dtypes: dict[str, np.dtype] | None = None, clip_norm_ratio: float | None = None,
+                 max_update_scale: float = 1.0) -> None:
         """``dtypes``: the model's dtype per federated array. Server optimisers such as FedAdam
         compute in float64; the global arrays are cast back before they go out, so phones get
         (and must send) the model's own dtype and the download is not doubled."""
         super().__init__(grid)
         self.dtypes = dtypes or {}
         self.round_deadline = round_deadline
-        self.max_norm_ratio = max_norm_ratio
+        self.screen = NormScreen(max_norm_ratio=max_norm_ratio, max_update_scale=max_update_scale,
+                                 clip_norm_ratio=max_norm_ratio if clip_norm_ratio is None else clip_norm_ratio)
         self.round = round_offset
         self.stats = RoundStats()
 
@@ -152,7 +165,7 @@ class RoundGuard(DelegatingGrid):
             who = _client(reply)
             if reply.has_error():
                 stats.failures += 1
-                log.warning("round %d: %s failed: %s", self.round, who, reply.error.reason.strip().splitlines()[-1:])
+                log.warning("round %d: %s failed: %s", self.round, who, _one_line(reply.error.reason))
                 continue
             metrics = reply.content.metric_records.get("metrics")
             if metrics is not None and metrics.get(M_SKIPPED, 0):
@@ -181,19 +194,8 @@ class RoundGuard(DelegatingGrid):
             kept.append((reply, full))
             deltas.append(delta)
             times.append(sim)
-        # A norm far above the others' (scaled, poisoned or diverged): reject against the median.
-        if len(deltas) >= 3:
-            med = float(np.median(deltas))
-            for i in reversed(range(len(kept))):
-                if med > 0 and deltas[i] > self.max_norm_ratio * med:
-                    reply, _ = kept.pop(i)
-                    who = _client(reply)
-                    stats.rejected += 1
-                    stats.rejected_clients.append(who)
-                    log.warning("round %d: rejected the update from %s: norm %.3g is %.0fx the median %.3g",
-                                self.round, who, deltas[i], deltas[i] / med, med)
-                    deltas.pop(i)
-                    times.pop(i)
+        if deltas:
+            self._judge_norms(kept, deltas, times, global_arrays, stats)
         out = []
         for reply, full in kept:
             record = ArrayRecord({k: Array(v) for k, v in full.items()})
@@ -205,6 +207,37 @@ class RoundGuard(DelegatingGrid):
         stats.sim_seconds = self.round_deadline if late else (max(times) if times else 0.0)
         self.stats = stats
         return out
+
+    def _judge_norms(self, kept: list, deltas: list[float], times: list[float], global_arrays: dict[str, np.ndarray],
+                     stats: RoundStats) -> None:
+        """Reject or clip well-formed updates by their size (``norm_screen``), in place; logs each
+        rejection and clip, and a round it could judge only against the model's scale, or not at all."""
+        global_norm = float(np.sqrt(sum(float(np.sum(v.astype(np.float64) ** 2)) for v in global_arrays.values())))
+        judgement = self.screen.judge(deltas, global_norm)
+        if judgement.reference is None:
+            if global_norm > 0:
+                log.info("round %d: %d update(s), no peers or earlier rounds to compare with: judged against the "
+                         "global model's scale only", self.round, len(deltas))
+            else:
+                log.warning("round %d: could not judge %d update(s): no peers, no earlier rounds and a zero model; "
+                            "aggregated unscreened", self.round, len(deltas))
+        rejected: list[str] = []
+        for i in reversed(range(len(kept))):
+            verdict = judgement.verdicts[i]
+            reply, full = kept[i]
+            who = _client(reply)
+            if verdict.action == "reject":
+                kept.pop(i)
+                times.pop(i)
+                stats.rejected += 1
+                rejected.append(who)
+                log.warning("round %d: rejected the update from %s: %s", self.round, who, verdict.reason)
+            elif verdict.action == "clip":
+                kept[i] = (reply, {k: (global_arrays[k] + verdict.scale * (v - global_arrays[k])).astype(v.dtype)
+                                   for k, v in full.items()})
+                stats.clipped += 1
+                log.info("round %d: the update from %s: %s", self.round, who, verdict.reason)
+        stats.rejected_clients.extend(reversed(rejected))
 
     def _cast(self, record: ArrayRecord) -> ArrayRecord:
         if all(self.dtypes.get(k, np.dtype(v.dtype)) == np.dtype(v.dtype) for k, v in record.items()):

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from flwr.app import ArrayRecord, ConfigRecord, Context, MetricRecord
 from flwr.serverapp import Grid, ServerApp
 
+from edgenst.errors import InputError
 from edgenst.federated.guard import RoundGuard
 from edgenst.federated.secure_aggregation import run_secagg_server
 from edgenst.federated.server_run import ServerRun
@@ -48,15 +49,19 @@ def run_server(grid: Grid, settings: FedSettings) -> list[dict[str, Any]]:
     restore_strategy_state(strategy, run.strategy_state)
     initial = to_arrays(run.spec.model, run.spec.names)
     guard = RoundGuard(grid, round_deadline=settings.round_deadline, max_norm_ratio=settings.max_norm_ratio,
+                       clip_norm_ratio=settings.clip_norm_ratio, max_update_scale=settings.max_update_scale,
                        round_offset=run.start, dtypes={k: v.numpy().dtype for k, v in initial.items()})
+    guard.screen.restore(run.strategy_state)
 
     def evaluate_fn(server_round: int, arrays: ArrayRecord) -> MetricRecord | None:
         st = guard.stats
         summary = (f"{st.participants} of {st.sampled} sampled aggregated, {st.dropouts} dropped out, "
-                   f"{st.battery_skips} low battery, {st.stragglers} late, {st.rejected} rejected | "
+                   f"{st.battery_skips} low battery, {st.stragglers} late, {st.rejected} rejected, "
+                   f"{st.clipped} clipped, {st.failures} failed | "
                    f"{st.bytes_up / 1e3:.1f} kB up, {st.bytes_down / 1e3:.1f} kB down | simulated {st.sim_seconds:.1f} s")
         stats = {k: v for k, v in st.to_dict().items() if k != "round"}
-        terms = run.end_of_round(server_round, arrays, stats, summary, strategy_state(strategy))
+        terms = run.end_of_round(server_round, arrays, stats, summary,
+                                 {**strategy_state(strategy), **guard.screen.state()})
         return None if terms is None else MetricRecord({k: float(v) for k, v in terms.items()})
 
     if run.remaining > 0:
@@ -71,8 +76,11 @@ def run_server(grid: Grid, settings: FedSettings) -> list[dict[str, Any]]:
     return run.finish()
 
 
-def make_server_app(baked: Mapping[str, Any] | None = None) -> ServerApp:
-    """A ServerApp whose settings are ``baked`` over the run config (for ``run_simulation``)."""
+def make_server_app(baked: Mapping[str, Any] | None = None, *, with_faults: bool = False) -> ServerApp:
+    """A ServerApp whose settings are ``baked`` over the run config (for ``run_simulation``).
+
+    ``with_faults``: the ClientApp of this run carries the simulation's fault injection
+    (``faults``); the production app's ServerApp refuses ``faulty``, which would do nothing."""
     if baked:
         FedSettings.from_config(baked)
     app = ServerApp()
@@ -80,7 +88,11 @@ def make_server_app(baked: Mapping[str, Any] | None = None) -> ServerApp:
     @app.main()
     def main(grid: Grid, context: Context) -> None:
         _ensure_log_output()
-        run_server(grid, FedSettings.from_config(context.run_config, baked or {}))
+        settings = FedSettings.from_config(context.run_config, baked or {}).for_run(context.run_id)
+        if settings.faulty and not with_faults:
+            raise InputError(f"faulty={settings.faulty!r} simulates broken phones in `edgenst federate` only; this "
+                             "ClientApp has no fault injection")
+        run_server(grid, settings)
 
     return app
 

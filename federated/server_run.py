@@ -14,7 +14,7 @@ import torch
 from flwr.app import ArrayRecord
 
 from edgenst import __version__
-from edgenst.errors import InputError
+from edgenst.errors import EdgenstError, InputError
 from edgenst.federated.checkpoint import check_same_run, list_rounds, load_latest, save_round
 from edgenst.federated.settings import FedSettings
 from edgenst.federated.task import build_objective, eval_images, evaluate, load_arrays, photo_split, start_model
@@ -22,6 +22,25 @@ from edgenst.federated.task import build_objective, eval_images, evaluate, load_
 log = logging.getLogger("edgenst.federated")
 
 FINAL_MODEL = "model.safetensors"
+
+
+class FederationFailed(EdgenstError):
+    """The run's rounds aggregated nothing usable: every phone of a round failed (crashed,
+    errored), or no round aggregated a single update. No model is written as if it succeeded."""
+
+
+def failed_rounds(history: list[dict[str, Any]]) -> str:
+    """Why ``history`` (the run's evaluated rounds) is a failed federation, or "" when it is not."""
+    rounds = [h for h in history if h.get("round", 0) > 0 and "participants" in h]
+    broken = [h for h in rounds if h["participants"] == 0 and h.get("failures", 0) > 0]
+    if broken:
+        h = broken[0]
+        more = f" (and {len(broken) - 1} more round(s))" if len(broken) > 1 else ""
+        return (f"round {h['round']} aggregated 0 of {h.get('sampled', 0)} sampled phones: "
+                f"{h['failures']} failed{more}")
+    if rounds and not any(h["participants"] for h in rounds):
+        return f"none of the {len(rounds)} round(s) aggregated an update (every phone sat out, was late or was rejected)"
+    return ""
 
 
 class ServerRun:
@@ -88,10 +107,16 @@ class ServerRun:
         return terms
 
     def finish(self) -> list[dict[str, Any]]:
+        """Writes ``history.json``, then the final model, unless the rounds aggregated nothing."""
         from edgenst.models.serialization import save_model
 
+        (self.run_dir / "history.json").write_text(json.dumps(self.history, indent=1))
+        why = failed_rounds(self.history)
+        if why:
+            (self.run_dir / FINAL_MODEL).unlink(missing_ok=True)
+            raise FederationFailed(f"federated run failed, no model written: {why} (see the log; run folder "
+                                   f"{self.run_dir})")
         save_model(self.run_dir / FINAL_MODEL, self.spec.model, self.spec.style_names,
                    meta={"federated": True, "rounds": self.settings.num_server_rounds, "settings": self.settings.to_config()})
-        (self.run_dir / "history.json").write_text(json.dumps(self.history, indent=1))
         log.info("wrote %s", self.run_dir / FINAL_MODEL)
         return self.history

@@ -9,7 +9,7 @@ config: the CLI bakes its settings into the apps instead, see ``server_app.make_
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -22,6 +22,9 @@ SECAGG_MODES = ("none", "secaggplus")
 MODES = ("fine-tune", "new-style")
 LR_SCHEDULES = ("constant", "cosine")
 PARTITION_BY = ("category", "brightness", "colour")
+
+#: Where runs without a ``run-dir`` get a folder of their own (``FedSettings.for_run``).
+RUNS_ROOT = Path("~/.edgenst/federated-runs").expanduser()
 
 #: The app's run config with its defaults: a small offline demo (tiny student, procedural
 #: textures, random loss network, synthetic photos) so ``flwr run federated`` works anywhere.
@@ -66,12 +69,14 @@ DEFAULTS: dict[str, Any] = {
     "secagg-shares": 1.0,
     "secagg-threshold": 0.5,
     "max-norm-ratio": 10.0,
+    "max-update-scale": 1.0,
+    "clip-norm-ratio": 5.0,
     "faulty": "",
     "teacher": "random",
     "teacher-weights": "",
     "teacher-width": 8,
     "pyramid-levels": 1,
-    "run-dir": "~/.edgenst/federated-run",
+    "run-dir": "",
     "resume": True,
     "seed": 0,
     "threads": 1,
@@ -120,6 +125,8 @@ class FedSettings:
     secagg_shares: float
     secagg_threshold: float
     max_norm_ratio: float
+    max_update_scale: float
+    clip_norm_ratio: float
     faulty: str
     teacher: str
     teacher_weights: str
@@ -162,6 +169,8 @@ class FedSettings:
             "secagg_shares": 0 < self.secagg_shares <= 1,
             "secagg_threshold": 0 < self.secagg_threshold <= 1,
             "max_norm_ratio": self.max_norm_ratio > 1,
+            "max_update_scale": self.max_update_scale > 0,
+            "clip_norm_ratio": 1 <= self.clip_norm_ratio <= self.max_norm_ratio,
             "teacher_width": self.teacher_width >= 1,
             "pyramid_levels": self.pyramid_levels >= 1,
             "threads": self.threads >= 1,
@@ -191,6 +200,8 @@ class FedSettings:
         from edgenst.federated.profiles import parse_mix
 
         parse_mix(self.profile_mix)
+        from edgenst.federated.faults import parse_faulty
+
         parse_faulty(self.faulty)
 
     @classmethod
@@ -218,7 +229,17 @@ class FedSettings:
 
     @property
     def run_path(self) -> Path:
+        if not self.run_dir:
+            raise InputError("run-dir is not set; use FedSettings.for_run(run_id) to choose a new run folder")
         return Path(self.run_dir).expanduser()
+
+    def for_run(self, run_id: int) -> "FedSettings":
+        """These settings with a run folder of their own when ``run-dir`` is empty: every Flower run
+        (``flwr run`` gives each a new id, which the ServerApp and the ClientApps both see) starts
+        fresh in ``RUNS_ROOT/run-<id>``; giving ``run-dir`` names a folder to create or resume."""
+        if self.run_dir:
+            return self
+        return replace(self, run_dir=str(RUNS_ROOT / f"run-{run_id}"))
 
     def identity(self) -> dict[str, Any]:
         """What a resumed run must share with the run it continues."""
@@ -236,23 +257,6 @@ def round_lr(lr: float, schedule: str, server_round: int, num_rounds: int) -> fl
         return lr
     done = min(max(server_round - 1, 0), num_rounds - 1) / num_rounds
     return lr * 0.5 * (1.0 + math.cos(math.pi * done))
-
-
-FAULT_KINDS = ("nan", "shape", "dtype", "scale", "missing")
-
-
-def parse_faulty(spec: str) -> dict[int, str]:
-    """``"nan:0,scale:3"`` -> {partition: fault}: clients that send broken updates (for tests and
-    robustness runs: NaN values, a wrong shape or dtype, a 1000x scaled delta, a missing array)."""
-    out: dict[int, str] = {}
-    for part in spec.split(","):
-        if not part.strip():
-            continue
-        kind, sep, pid = part.strip().partition(":")
-        if kind not in FAULT_KINDS or not sep or not pid.strip().isdigit():
-            raise InputError(f"faulty: expected KIND:PARTITION with KIND in {', '.join(FAULT_KINDS)}, got {part!r}")
-        out[int(pid)] = kind
-    return out
 
 
 def _kebab(name: str) -> str:

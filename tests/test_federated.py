@@ -22,7 +22,8 @@ from flwr.serverapp import Grid
 from edgenst.errors import InputError
 from edgenst.federated import checkpoint as ckpt_mod
 from edgenst.federated import server_run as server_run_mod
-from edgenst.federated.client_app import make_client_app
+from edgenst.federated.client_app import make_client_app as _production_client_app
+from edgenst.federated.simulation import simulated_client_app as make_client_app
 from edgenst.federated.compression import MalformedUpdate, decode_update, encode_update, record_nbytes
 from edgenst.federated.guard import RoundGuard
 from edgenst.federated.partition import dirichlet_partition, make_synthetic_photos, photo_set
@@ -320,7 +321,7 @@ def test_guard_rejects_malformed_updates_by_name_and_keeps_the_rest(caplog) -> N
     text = caplog.text
     assert "rejected the update from node 4 (partition 4): a holds NaN or inf" in text
     assert "node 5 (partition 5): a: float32 (3, 3), expected float32 (4, 3)" in text
-    assert "node 8 (partition 8)" in text and "the median" in text
+    assert "node 8 (partition 8)" in text and "the global model's own norm" in text
     assert "missed the deadline" in text and "sat out (battery)" in text
     assert st.sim_seconds == 10.0 and st.bytes_up > 0 and st.bytes_down == record_nbytes(sent) * len(msgs)
 

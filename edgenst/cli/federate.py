@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     from edgenst.federated.simulation import final_model, simulate
 
     cpus = args.cpus or os.cpu_count() or 1
-    history = simulate(settings, args.clients, cpus=cpus, verbose=args.verbose >= 2)
+    history = simulate(settings, args.clients, cpus=cpus, verbosity=args.verbose)
     first, last = history[0], history[-1]
     print(f"{final_model(settings)}  ({last['round']} rounds; held-out loss {first['eval_total']:.4g} -> {last['eval_total']:.4g})")
     return 0
