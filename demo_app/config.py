@@ -1,7 +1,8 @@
 """What the demo server may do: where it listens and the limits that keep it safe to leave running.
 
 The defaults are the safe ones: loopback only, small uploads, a handful of live sessions, and
-idle clients dropped quickly, so a forgotten tab or a vanished phone frees its slot.
+idle clients dropped quickly, so a forgotten tab or a vanished phone frees its slot, and sockets
+that send nothing (or half a request) can neither hold a connection long nor lock others out.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ class DemoConfig:
     upload_timeout_s: float = 30.0  # the whole upload body must arrive within this
     ping_interval_s: float = 10.0  # WebSocket pings find vanished clients (no FIN) ...
     ping_timeout_s: float = 10.0  # ... within interval + timeout
-    max_connections: int = 64  # uvicorn answers 503 past this many open connections
+    max_connections: int = 64  # open connections in all; past it the oldest idle one gives way, else 503
+    max_connections_per_client: int = 16  # the same, per client address
+    header_timeout_s: float = 10.0  # a request head (request line and headers) must arrive within this
+    keep_alive_s: float = 5.0  # a keep-alive connection with no request in progress is closed after this
     profile: str = DEFAULT_PROFILE
     certfile: Path | None = None  # HTTPS: phones allow the camera only on https:// (or localhost)
     keyfile: Path | None = None
@@ -56,10 +60,14 @@ class DemoConfig:
         if not 0 <= self.port <= 65535:
             raise InputError(f"port must be in 0..65535, got {self.port}")
         for name in ("max_sessions", "max_uploads", "max_upload_bytes", "max_frame_bytes", "max_pixels",
-                     "max_connections"):
+                     "max_connections", "max_connections_per_client"):
             if getattr(self, name) < 1:
                 raise InputError(f"{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("idle_timeout_s", "send_timeout_s", "upload_timeout_s", "ping_interval_s", "ping_timeout_s"):
+        if self.max_connections_per_client > self.max_connections:
+            raise InputError(f"max_connections_per_client ({self.max_connections_per_client}) must not exceed "
+                             f"max_connections ({self.max_connections})")
+        for name in ("idle_timeout_s", "send_timeout_s", "upload_timeout_s", "ping_interval_s", "ping_timeout_s",
+                     "header_timeout_s", "keep_alive_s"):
             if not getattr(self, name) > 0:
                 raise InputError(f"{name} must be > 0, got {getattr(self, name)}")
         if self.profile not in PROFILES:

@@ -18,6 +18,7 @@ import uvicorn
 from edgenst.demo_app.artifact import Artifact
 from edgenst.demo_app.config import PROFILES, DemoConfig
 from edgenst.demo_app.engine import Engine
+from edgenst.demo_app.protocols import guarded_protocols
 from edgenst.demo_app.server import create_app
 from edgenst.errors import InputError
 
@@ -40,11 +41,16 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def uvicorn_config(app: object, config: DemoConfig) -> uvicorn.Config:
+    """uvicorn's settings, with protocols that time request heads and cap connections (``protocols.py``).
+
+    The guard keeps at most ``max_connections`` open, so uvicorn's own 503 (one above) is only a backstop.
+    """
+    http, ws = guarded_protocols(config, ws="websockets-sansio")
     return uvicorn.Config(
-        app, log_config=None, access_log=False, lifespan="off",
-        ws="websockets-sansio", ws_max_size=config.max_frame_bytes, ws_per_message_deflate=False,
+        app, log_config=None, access_log=False, lifespan="off", http=http,
+        ws=ws, ws_max_size=config.max_frame_bytes, ws_per_message_deflate=False,
         ws_ping_interval=config.ping_interval_s, ws_ping_timeout=config.ping_timeout_s,
-        limit_concurrency=config.max_connections, timeout_keep_alive=5,
+        limit_concurrency=config.max_connections + 1, timeout_keep_alive=config.keep_alive_s,  # type: ignore[arg-type]
         ssl_certfile=str(config.certfile) if config.certfile else None,
         ssl_keyfile=str(config.keyfile) if config.keyfile else None,
     )

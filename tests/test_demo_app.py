@@ -364,6 +364,148 @@ def test_idle_vanished_and_silent_clients_free_their_slots(artifact: Artifact):
             silent.close()
 
 
+# -- idle and half-sent connections (issue 18, item 3) -------------------------------------------------
+
+def _hold_idle_sockets(port: int, n: int) -> list[socket.socket]:
+    """``n`` connections that send nothing (even ones) or half a request line (odd ones), and stay."""
+    held = []
+    for i in range(n):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        if i % 2:
+            sock.sendall(b"GET / HTT")
+        held.append(sock)
+    return held
+
+
+def _closed_by_server(sock: socket.socket, timeout: float) -> bool:
+    """True once the server has closed ``sock`` (FIN or reset; any bytes it sent first are skipped)."""
+    end = time.monotonic() + timeout
+    while True:
+        sock.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            if sock.recv(4096) == b"":
+                return True
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except (socket.timeout, BlockingIOError):
+            return False
+        if time.monotonic() >= end:
+            return False
+
+
+def _page_answered(server: BackgroundServer) -> float:
+    t0 = time.monotonic()
+    r = httpx.get(server.url + "/", timeout=10)
+    assert r.status_code == 200 and "<html" in r.text.lower()
+    return time.monotonic() - t0
+
+
+def test_idle_and_half_sent_connections_do_not_lock_out_the_page(artifact: Artifact):
+    with running(artifact, header_timeout_s=2.0, max_connections_per_client=16) as server:
+        held = _hold_idle_sockets(server.port, 80)
+        try:
+            assert _page_answered(server) < 3
+            # Past the per-address cap the oldest idle connections gave way at once (not at the timer).
+            assert sum(_closed_by_server(s, 0.01) for s in held[:60]) >= 60 - 16
+            with connect(server.ws_url, open_timeout=5) as ws:  # live sessions still open beside them
+                assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+            assert _page_answered(server) < 3
+            # A client that dribbles its request head a byte at a time is closed by the head timer.
+            loris = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            start, closed = time.monotonic(), False
+            for byte in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 100:
+                try:
+                    loris.sendall(bytes([byte]))
+                except OSError:
+                    closed = True
+                    break
+                if _closed_by_server(loris, 0.2):
+                    closed = True
+                    break
+            assert closed and time.monotonic() - start < 2.0 + 1.5
+            loris.close()
+            # And every held socket is closed by the head timer within its 2 s.
+            assert all(_closed_by_server(s, 2.5) for s in held)
+            assert _page_answered(server) < 3
+        finally:
+            for s in held:
+                s.close()
+
+
+def test_keep_alive_connections_are_closed_when_idle_and_their_next_head_is_timed(artifact: Artifact):
+    with running(artifact, header_timeout_s=1.0, keep_alive_s=1.0) as server:
+        quiet = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        half = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        request = f"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode()
+        try:
+            for sock in (quiet, half):
+                sock.sendall(request)
+                sock.settimeout(5)
+                assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+            half.sendall(b"GET /api/health HTTP/1.1\r\nHost: 1")  # the next head starts, never ends
+            assert _closed_by_server(quiet, 2.5) and _closed_by_server(half, 2.5)
+        finally:
+            quiet.close()
+            half.close()
+
+
+@pytest.mark.slow
+def test_default_limits_close_held_connections_and_keep_answering(artifact: Artifact):
+    """The issue's probe with the shipped defaults: 80 held connections, the page still answered."""
+    defaults = DemoConfig()
+    assert defaults.header_timeout_s <= 15 and defaults.keep_alive_s <= 10
+    assert defaults.max_connections_per_client < defaults.max_connections
+    with BackgroundServer(artifact, DemoConfig(port=0)) as server:
+        held = _hold_idle_sockets(server.port, 80)
+        try:
+            start = time.monotonic()
+            while time.monotonic() - start < defaults.header_timeout_s - 1:
+                assert _page_answered(server) < 3
+                time.sleep(1.0)
+            assert all(_closed_by_server(s, start + defaults.header_timeout_s + 3 - time.monotonic()) for s in held)
+            assert _page_answered(server) < 3
+        finally:
+            for s in held:
+                s.close()
+
+
+def test_connection_guard_gives_way_to_new_clients_and_refuses_only_when_all_are_busy():
+    from edgenst.demo_app.connections import ConnectionGuard
+
+    now = [0.0]
+    closed: list[str] = []
+    guard = ConnectionGuard(max_total=4, max_per_client=2, clock=lambda: now[0])
+
+    def admit(key: str, address: str) -> str | None:
+        now[0] += 1
+        return guard.admit(key, address, lambda: closed.append(key))
+
+    assert admit("a1", "A") is None and admit("a2", "A") is None
+    assert admit("a3", "A") is None and closed == ["a1"]  # A's oldest idle connection gave way
+    guard.busy("a2")
+    guard.busy("a3")
+    reason = admit("a4", "A")  # both of A's connections are serving requests: refused
+    assert reason is not None and "A" in reason and closed == ["a1"]
+    assert admit("b1", "B") is None and admit("c1", "C") is None
+    assert admit("d1", "D") is None and closed == ["a1", "b1"]  # at the total cap: the oldest idle anywhere
+    guard.busy("c1")
+    guard.busy("d1")
+    reason = admit("e1", "E")
+    assert reason is not None and "4" in reason
+    guard.idle("a2")
+    assert admit("e2", "E") is None and closed == ["a1", "b1", "a2"]
+    guard.release("a3")
+    guard.release("a3")  # twice is harmless (an evicted connection is released when it closes)
+    assert guard.open == 3 and guard.from_address("A") == 0
+
+
+def test_connection_limits_are_checked():
+    for bad in ({"header_timeout_s": 0}, {"keep_alive_s": -1}, {"max_connections_per_client": 0},
+                {"max_connections": 8, "max_connections_per_client": 9}):
+        with pytest.raises(InputError):
+            DemoConfig(**bad)
+
+
 # -- engine: device profiles and the process-wide thread pool -----------------------------------------
 
 def test_profile_switches_reopen_the_program_safely(artifact: Artifact):
