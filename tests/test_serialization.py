@@ -11,7 +11,14 @@ from safetensors.torch import save_file
 
 from edgenst.errors import InputError
 from edgenst.models import build_model
-from edgenst.models.serialization import FORMAT_VERSION, load_model, read_model_file, save_model
+from edgenst.models.serialization import (
+    CHECKSUM_KEY,
+    FORMAT_VERSION,
+    load_model,
+    read_model_file,
+    save_model,
+    tensors_sha256,
+)
 
 
 def tiny(arch: str = "student", styles: int = 2):
@@ -58,8 +65,9 @@ def _rewrite(path: Path, out: Path, header_change=None, tensor_change=None) -> P
     header, tensors = read_model_file(path)
     if header_change:
         header_change(header)
-    if tensor_change:
+    if tensor_change:  # an edit by a tool that writes a valid file: the deeper checks are under test
         tensor_change(tensors)
+        header[CHECKSUM_KEY] = tensors_sha256(tensors)
     save_file(tensors, str(out), metadata=header)
     return out
 
@@ -92,3 +100,70 @@ def test_unknown_arch_and_settings() -> None:
         build_model("resnet", {})
     with pytest.raises(InputError, match="unknown student settings: depth"):
         build_model("student", {"depth": 3})
+
+
+# --- integrity: a checksum of the tensors in the header ----------------------------------------------
+
+
+def _flip_exponent(path: Path, out: Path, tensor: str) -> Path:
+    """Copy ``path`` with the top exponent bit of the first float of ``tensor`` flipped (a disk bit flip)."""
+    data = bytearray(path.read_bytes())
+    n = int.from_bytes(data[:8], "little")
+    begin = json.loads(data[8 : 8 + n])[tensor]["data_offsets"][0]
+    data[8 + n + begin + 3] ^= 0x40  # float32, little-endian: byte 3 holds the sign and the top exponent bits
+    out.write_bytes(bytes(data))
+    return out
+
+
+def test_a_flipped_exponent_bit_is_refused_with_one_line(tmp_path: Path) -> None:
+    path = save_model(tmp_path / "m.safetensors", tiny(), ["a", "b"])
+    header, _ = read_model_file(path)
+    assert len(header[CHECKSUM_KEY]) == 64
+    flipped = _flip_exponent(path, tmp_path / "flipped.safetensors", "stem.weight")
+    with pytest.raises(InputError, match="checksum") as exc:
+        load_model(flipped)
+    assert "\n" not in str(exc.value) and "flipped.safetensors" in str(exc.value)
+
+
+def test_cli_refuses_a_flipped_model_file_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from edgenst.cli.main import main
+
+    path = save_model(tmp_path / "m.safetensors", tiny(), ["a", "b"])
+    flipped = _flip_exponent(path, tmp_path / "flipped.safetensors", "stem.weight")
+    out = tmp_path / "out.png"
+    assert main(["-q", "stylize", "sample:coffee", "--model", str(flipped), "--style", "a", "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "checksum" in err[0], err
+    assert not out.exists()
+
+
+def test_checksum_covers_names_dtypes_shapes_and_bytes_in_a_fixed_order() -> None:
+    a = {"x": torch.arange(6, dtype=torch.float32), "y": torch.ones(2, dtype=torch.float16)}
+    assert tensors_sha256(a) == tensors_sha256(dict(reversed(list(a.items()))))  # key order does not matter
+    assert tensors_sha256(a) != tensors_sha256({**a, "x": a["x"].reshape(2, 3)})  # same bytes, other shape
+    assert tensors_sha256(a) != tensors_sha256({**a, "x": a["x"].view(torch.int32)})  # same bytes, other dtype
+    assert tensors_sha256(a) != tensors_sha256({"z": a["x"], "y": a["y"]})  # same bytes, other name
+    assert tensors_sha256({"s": torch.tensor(1.5)}) != tensors_sha256({"s": torch.tensor(2.5)})  # 0-d tensors
+
+
+def test_a_file_without_checksum_loads_with_a_one_line_note(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = save_model(tmp_path / "m.safetensors", tiny(), ["a", "b"])
+    old = _rewrite(path, tmp_path / "old.safetensors", lambda h: h.pop(CHECKSUM_KEY))
+    with caplog.at_level("INFO", logger="edgenst"):
+        model, info = load_model(old)
+    notes = [r for r in caplog.records if "checksum" in r.getMessage()]
+    assert len(notes) == 1 and "\n" not in notes[0].getMessage() and "old.safetensors" in notes[0].getMessage()
+    assert info.styles == ["a", "b"]
+    caplog.clear()
+    with caplog.at_level("INFO", logger="edgenst"):
+        load_model(path)  # a file with its checksum loads without a note
+    assert not [r for r in caplog.records if "checksum" in r.getMessage()]
+
+
+def test_shipped_models_load_without_a_note(caplog: pytest.LogCaptureFixture) -> None:
+    """The shipped files predate the checksum; their whole-file sha256 is checked instead."""
+    from edgenst.pretrained import StudentWeights
+
+    with caplog.at_level("INFO", logger="edgenst"):
+        StudentWeights.FAST_V1.load()
+    assert not [r for r in caplog.records if "checksum" in r.getMessage()]
