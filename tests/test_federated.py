@@ -326,6 +326,120 @@ def test_guard_rejects_malformed_updates_by_name_and_keeps_the_rest(caplog) -> N
     assert st.sim_seconds == 10.0 and st.bytes_up > 0 and st.bytes_down == record_nbytes(sent) * len(msgs)
 
 
+def _train_round(guard: RoundGuard, glob: dict[str, np.ndarray], deltas: dict[int, float]) -> list[Message]:
+    """One train round through ``guard``: node n answers the global arrays plus ``deltas[n]`` everywhere."""
+    guard._grid.behaviours = {n: (lambda d: lambda m: _reply(m, {k: v + d for k, v in glob.items()},
+                                                             **{"partition-id": n}))(d)
+                              for n, d in deltas.items()}
+    sent = ArrayRecord({k: Array(v) for k, v in glob.items()})
+    msgs = [Message(RecordDict({"arrays": sent, "config": ConfigRecord()}), dst_node_id=n, message_type=MessageType.TRAIN)
+            for n in deltas]
+    return list(guard.send_and_receive(msgs))
+
+
+def _glob() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return {"a": rng.normal(size=(4, 3)).astype(np.float32), "b": rng.normal(size=5).astype(np.float32)}
+
+
+def test_guard_judges_two_updates_against_the_global_model_s_scale(caplog) -> None:
+    """Two phones, one poisoned: no median to compare with, but the model's own norm bounds an update."""
+    glob = _glob()
+    guard = RoundGuard(FakeGrid({}), round_deadline=10.0, max_norm_ratio=10.0)
+    with caplog.at_level(logging.INFO, logger="edgenst.federated"):
+        kept = _train_round(guard, glob, {1: 0.01, 2: 1000.0})
+    assert [r.metadata.src_node_id for r in kept] == [1] and guard.stats.rejected == 1
+    assert "judged against the global model's scale only" in caplog.text
+    assert "rejected the update from node 2 (partition 2): norm" in caplog.text
+    zero = RoundGuard(FakeGrid({}), round_deadline=10.0, max_norm_ratio=10.0)
+    with caplog.at_level(logging.INFO, logger="edgenst.federated"):
+        kept = _train_round(zero, {k: np.zeros_like(v) for k, v in glob.items()}, {1: 0.01})
+    assert len(kept) == 1 and "could not judge 1 update(s)" in caplog.text  # said, not silently passed
+
+
+def test_guard_remembers_accepted_norms_when_most_phones_are_poisoned(caplog) -> None:
+    """After a clean round, 2 of 3 phones send 30x updates (under the model-scale bound, and the
+    round's median is poisoned): the history of accepted norms rejects both. A 7x update is clipped
+    to 5x (clip-norm-ratio) of that history."""
+    glob = _glob()
+    guard = RoundGuard(FakeGrid({}), round_deadline=10.0, max_norm_ratio=10.0, clip_norm_ratio=5.0, max_update_scale=1.0)
+    norm = lambda d: d * np.sqrt(sum(v.size for v in glob.values()))  # noqa: E731  (a constant delta d everywhere)
+    assert norm(0.03) < np.sqrt(sum(float((v ** 2).sum()) for v in glob.values()))  # the model scale passes it
+    _train_round(guard, glob, {1: 0.001, 2: 0.001, 3: 0.001})
+    with caplog.at_level(logging.INFO, logger="edgenst.federated"):
+        kept = _train_round(guard, glob, {1: 0.001, 2: 0.03, 3: 0.03})
+    assert [r.metadata.src_node_id for r in kept] == [1] and guard.stats.rejected == 2
+    assert caplog.text.count("x the median of 3 accepted earlier") == 2
+    kept = _train_round(guard, glob, {1: 0.001, 2: 0.007})
+    assert guard.stats.clipped == 1 and guard.stats.rejected == 0
+    clipped = kept[1].content.array_records["arrays"]
+    moved = np.sqrt(sum(float(((clipped[k].numpy().astype(np.float64) - glob[k]) ** 2).sum()) for k in glob))
+    assert moved == pytest.approx(5 * norm(0.001), rel=1e-3)
+
+
+def test_guard_norm_history_is_checkpointed_with_the_round(tmp_path: Path) -> None:
+    s = tiny(tmp_path)
+    run_inline(s)
+    saved = ckpt_mod.load_latest(tmp_path / "run")
+    assert saved is not None and any(k.startswith("guard/norms-") for k in saved.strategy_state)
+    guard = RoundGuard(FakeGrid({}), round_deadline=10.0, max_norm_ratio=10.0)
+    guard.screen.restore(saved.strategy_state)
+    assert len(guard.screen.history) == 2 and all(len(r) == 3 for r in guard.screen.history)
+
+
+def test_poisoned_phone_of_two_does_not_wreck_the_held_out_loss(tmp_path: Path) -> None:
+    """Issue 18's probe, in process: 2 phones, partition 0 sends 1000x its delta plus 1."""
+    s = tiny(tmp_path, faulty="scale:0", **{"clients-per-round": 2, "teacher-width": 8})
+    history = run_inline(s, nodes=2)
+    assert [h["rejected"] for h in history[1:]] == [1, 1] and [h["participants"] for h in history[1:]] == [1, 1]
+    assert history[-1]["eval_total"] < 1.2 * history[0]["eval_total"]
+
+
+def test_rounds_that_aggregate_nothing_fail_the_run_without_a_model(tmp_path: Path) -> None:
+    from edgenst.federated.server_run import FederationFailed
+
+    s = tiny(tmp_path)
+    grid = InlineGrid(make_client_app(s), 3)
+
+    def dead(msg, ctx):
+        raise RuntimeError("killed by the OS")
+
+    grid.app = dead
+    with pytest.raises(FederationFailed, match=r"round 1 aggregated 0 of 3 sampled phones: 3 failed \(and 1 more"):
+        run_server(grid, FedSettings.from_config(s))
+    run = tmp_path / "run"
+    assert not (run / "model.safetensors").exists() and (run / "history.json").is_file()
+    with pytest.raises(FederationFailed):  # started again on the same folder: still no model
+        run_inline(s)
+    assert not (run / "model.safetensors").exists()
+
+
+def test_the_production_apps_carry_no_fault_injection(tmp_path: Path) -> None:
+    """``faulty`` attaches from the simulation; the app ``flwr run`` loads refuses it instead of ignoring it."""
+    from edgenst.federated.server_app import app as production_server
+
+    s = tiny(tmp_path, faulty="scale:0", **{"num-server-rounds": 1})
+    ctx = Context(run_id=5, node_id=0, node_config={}, state=RecordDict(), run_config=s)
+    with pytest.raises(InputError, match="faulty='scale:0' simulates broken phones"):
+        production_server(InlineGrid(_production_client_app(), 3), ctx)
+    history = run_server(InlineGrid(_production_client_app(s), 3), FedSettings.from_config(s))
+    assert history[-1]["rejected"] == 0  # the production ClientApp sent its real update
+
+
+def test_each_flower_run_gets_a_new_folder_unless_one_is_named(tmp_path: Path) -> None:
+    from edgenst.federated.settings import RUNS_ROOT
+
+    cfg = tomllib.loads((REPO / "federated" / "pyproject.toml").read_text())["tool"]["flwr"]["app"]["config"]
+    s = FedSettings.from_config(cfg)
+    assert s.run_dir == ""
+    a, b = s.for_run(11), s.for_run(12)
+    assert a.run_path == RUNS_ROOT / "run-11" and b.run_path != a.run_path
+    named = FedSettings.from_config(cfg, {"run-dir": str(tmp_path)})
+    assert named.for_run(11).run_path == tmp_path  # named: created, or resumed
+    with pytest.raises(InputError, match="run-dir is not set"):
+        _ = s.run_path
+
+
 # --- whole runs, in process --------------------------------------------------------------------------
 
 
@@ -441,10 +555,30 @@ def test_compressed_run_counts_bytes(tmp_path: Path) -> None:
     assert q["bytes_up"] * 4 <= q["bytes_up_fp32"] == fp32["bytes_up_fp32"]
 
 
+def _moved(run_dir: Path, settings: dict) -> float:
+    """How far the final model's federated parameters are from the start model (L2)."""
+    start = start_model(FedSettings.from_config(settings))
+    after, _ = load_model(run_dir / "model.safetensors")
+    return float(torch.sqrt(sum(((after.state_dict()[n] - start.model.state_dict()[n]) ** 2).sum()
+                                for n in start.names)))
+
+
 @pytest.mark.parametrize("dp", ["client-fixed", "server-fixed"])
-def test_flower_dp_wrappers_run(tmp_path: Path, dp: str) -> None:
-    h = run_inline(tiny(tmp_path, dp=dp, **{"num-server-rounds": 1, "dp-clip": 0.5}))
+def test_flower_dp_wrappers_clip_and_add_noise(tmp_path: Path, dp: str) -> None:
+    """One round of 3 phones: with noise 0 the global step is an average of updates clipped to
+    dp-clip, so it is at most dp-clip long (without DP it is 10x longer); with noise it is the
+    Gaussian noise of Flower's wrapper (std noise * clip / 3 per value), far longer than dp-clip."""
+    one = {"num-server-rounds": 1}
+    plain = tiny(tmp_path / "plain", **one)
+    run_inline(plain)
+    clip = 0.1 * _moved(tmp_path / "plain" / "run", plain)
+    clipped = tiny(tmp_path / "clipped", dp=dp, **one, **{"dp-clip": clip, "dp-noise": 0.0})
+    h = run_inline(clipped)
     assert h[-1]["participants"] == 3 and np.isfinite(h[-1]["eval_total"])
+    assert 0 < _moved(tmp_path / "clipped" / "run", clipped) <= clip * 1.001
+    noisy = tiny(tmp_path / "noisy", dp=dp, **one, **{"dp-clip": clip, "dp-noise": 1.0})
+    run_inline(noisy)
+    assert _moved(tmp_path / "noisy" / "run", noisy) > 3 * clip
 
 
 def test_profiles_make_phones_skip_and_report_time(tmp_path: Path) -> None:
