@@ -23,6 +23,7 @@ from typing import Iterable
 import numpy as np
 
 from edgenst.errors import InputError
+from edgenst.extras import require
 
 FLOW_METHODS = ("dis", "farneback")
 
@@ -57,7 +58,7 @@ class TemporalMetrics:
 
 def optical_flow(src: np.ndarray, dst: np.ndarray, config: FlowConfig = FlowConfig()) -> np.ndarray:
     """H x W x 2 flow from grey ``src`` to grey ``dst`` (uint8): ``src[p]`` moves to ``dst[p + flow[p]]``."""
-    import cv2
+    cv2 = require("cv2", "optical flow (the warping error)")
 
     if config.method == "dis":
         dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
@@ -67,7 +68,7 @@ def optical_flow(src: np.ndarray, dst: np.ndarray, config: FlowConfig = FlowConf
 
 def warp_back(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
     """``out[p] = image[p + flow[p]]`` (bilinear; ``flow`` maps the current frame into ``image``)."""
-    import cv2
+    cv2 = require("cv2", "optical flow (the warping error)")
 
     h, w = flow.shape[:2]
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
@@ -112,7 +113,7 @@ def input_flows(inputs: Iterable[np.ndarray], config: FlowConfig = FlowConfig())
 
 
 def _grey(rgb: np.ndarray) -> np.ndarray:
-    import cv2
+    cv2 = require("cv2", "optical flow (the warping error)")
 
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
 

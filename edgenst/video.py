@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from edgenst.errors import ImageReadError, InputError, VideoReadError
+from edgenst.extras import require
 from edgenst.io import DEFAULT_MAX_PIXELS, list_images, load_image, require_file, save_image
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ class FrameWriter:
             self.path.mkdir(parents=True, exist_ok=True)
             self._container = None
             return
-        import av
+        av = _av()
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
@@ -179,7 +180,7 @@ class FrameWriter:
 
     # -- audio: copied packet by packet, interleaved with the video by time --------------------
     def _open_audio(self, source: Path, ext: str) -> None:
-        import av
+        av = _av()
 
         self._audio_in = av.open(str(source))
         a_in = self._audio_in.streams.audio[0]
@@ -227,7 +228,7 @@ class FrameWriter:
         if self._container is None:
             save_image(frame_to_tensor(rgb), self.path / f"frame_{self.count:06d}.png", protect=self._protect)
             return
-        import av
+        av = _av()
 
         frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
         frame.pts = pts
@@ -325,6 +326,7 @@ _DAMAGE_WORDS = ("prematurely", "truncat", "invalid data", "partial file", "moov
 @contextlib.contextmanager
 def _ffmpeg_log():
     """Capture ffmpeg's error messages (PyAV silences them by default) for this thread."""
+    _av()  # a one-line error when the video stack is missing
     import av.logging
 
     previous = av.logging.get_level()
@@ -336,8 +338,13 @@ def _ffmpeg_log():
         av.logging.set_level(previous)
 
 
+def _av():
+    """PyAV, imported on first use: it is the optional ``video`` stack (one-line error without it)."""
+    return require("av", "reading and writing video")
+
+
 def _ffmpeg_errors() -> tuple[type[BaseException], ...]:
-    import av
+    av = _av()
 
     return (av.FFmpegError, OSError, ValueError)
 
@@ -349,7 +356,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _open_input(p: Path):
-    import av
+    av = _av()
 
     require_file(p, VideoReadError, "a video file")
     try:

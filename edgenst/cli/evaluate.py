@@ -11,6 +11,7 @@ from pathlib import Path
 from edgenst.cli.common import add_image_args, add_teacher_args, loss_config, teacher_config
 from edgenst.cli.stylize import RUN_RECORD
 from edgenst.errors import InputError
+from edgenst.extras import require
 from edgenst.io import list_images
 from edgenst.metrics import format_table, match_outputs, measure, metric_loss, summarize, write_json
 from edgenst.optimize import scale_style
@@ -106,6 +107,7 @@ def _read_times(out_dir: Path) -> dict[str, float]:
 def _run_video(args: argparse.Namespace) -> int:
     from edgenst.temporal_metrics import FlowConfig, measure_videos, write_temporal_json
 
+    require("cv2", "edgenst evaluate --video (optical flow)")  # before minutes of decoding, not after
     stylized = Path(args.outputs)
     metrics = measure_videos(args.video, stylized, config=FlowConfig(method=args.flow), fps=args.fps)
     json_path = Path(args.json) if args.json else (stylized / "temporal.json" if stylized.is_dir()

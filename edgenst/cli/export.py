@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 from pathlib import Path
+from typing import Iterator
 
 import torch
 
 from edgenst.cli.common import add_teacher_args, teacher_config
 from edgenst.errors import EdgenstError, ImageReadError, InputError
+from edgenst.extras import require
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--coreml-compress", default="int8", choices=COREML_COMPRESS, help="Core ML weight compression")
     p.add_argument("--no-verify", action="store_true", help="skip the parity check after exporting")
     _add_verify_args(p)
-    p.set_defaults(run=run_export)
+    p.set_defaults(run=run_export, quiet_dependencies=True)  # coremltools, ExecuTorch: see cli.logs
 
     v = sub.add_parser(
         "verify", help="check an export folder: sha256s, then .pte outputs against eager PyTorch",
@@ -58,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     v.add_argument("folder", metavar="DIR")
     _add_verify_args(v)
-    v.set_defaults(run=run_verify)
+    v.set_defaults(run=run_verify, quiet_dependencies=True)
 
 
 def _add_verify_args(p: argparse.ArgumentParser) -> None:
@@ -117,6 +120,8 @@ def _verify(folder: str, args: argparse.Namespace) -> int:
     from edgenst.perceptual import LossConfig, PerceptualLoss
     from edgenst.teacher import build_teacher
 
+    if any(Path(folder).glob("*.mlpackage")):
+        require("coremltools", "checking the Core ML package")
     photos = load_photos(args.photos, args.photo_count)
     loss = None
     if not args.no_loss_check:
@@ -125,7 +130,8 @@ def _verify(folder: str, args: argparse.Namespace) -> int:
             loss = PerceptualLoss(build_teacher(teacher_config(args), lcfg.all_layers), lcfg)
         except InputError as exc:  # e.g. offline without VGG weights: the parity checks still run
             print(f"VGG loss check skipped: {exc}")
-    report = verify_export(folder, photos, loss, style_finder(args.style_dir))
+    with _progress_only_when_verbose("edgenst.export.verify", args.verbose):  # the full report follows
+        report = verify_export(folder, photos, loss, style_finder(args.style_dir))
     for line in report.lines():
         print(line)
     out = Path(args.report or Path(folder) / "verification.json")
@@ -134,6 +140,19 @@ def _verify(folder: str, args: argparse.Namespace) -> int:
         raise EdgenstError(f"verification failed (details above and in {out})")
     print(f"verified: every check passed ({out})")
     return 0
+
+
+@contextlib.contextmanager
+def _progress_only_when_verbose(logger: str, verbose: int) -> Iterator[None]:
+    """Hide a library's per-item INFO lines that the command prints again in its summary (-v keeps them)."""
+    target = logging.getLogger(logger)
+    previous = target.level
+    if verbose < 1:
+        target.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        target.setLevel(previous)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -149,6 +168,8 @@ def run_export(args: argparse.Namespace) -> int:
         coreml_compress=args.coreml_compress,
         name=args.name,
     )
+    if "coreml" in config.formats:
+        require("coremltools", "the Core ML export (leave it out with --formats pte-fp32,pte-int8)")
     model, info = resolve_model(args.model)
     calib = load_photos(args.calib_photos, args.calib_count) if "pte-int8" in config.formats else []
     manifest = export_bundle(model, info, args.out, config, calib, source_name=args.model)

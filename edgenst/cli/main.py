@@ -12,11 +12,20 @@ import sys
 from typing import Sequence
 
 from edgenst import __version__
+from edgenst.cli.logs import quiet_dependencies, setup_logging
 from edgenst.errors import EdgenstError, InputError
+from edgenst.extras import require
 
 log = logging.getLogger("edgenst")
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+#: Commands that need an optional stack as a whole (see edgenst.extras): checked before they run, so
+#: a core install says in one line which extra to add instead of failing deep inside an import.
+COMMAND_STACKS: dict[str, tuple[str, ...]] = {
+    "federate": ("flwr",),
+    "demo": ("starlette", "uvicorn", "websockets"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,22 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'edgenst COMMAND --help' for a command's options and examples.",
     )
     parser.add_argument("--version", action="version", version=f"edgenst {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="also the dependencies' warnings and output (-vv: everything, debug level)")
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: all cores)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (stylize, styles, distill, evaluate, export, federate, demo):
         module.register(sub)
     return parser
-
-
-def _setup_logging(verbose: int, quiet: bool) -> None:
-    level = logging.WARNING if quiet else (logging.DEBUG if verbose >= 2 else logging.INFO)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    if verbose < 2:
-        # Third-party libraries stay at WARNING unless asked for debug output.
-        for noisy in ("PIL", "matplotlib", "urllib3"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,7 +73,7 @@ def entry() -> None:
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     args = build_parser().parse_args(argv)  # argparse itself exits with 2 on bad usage
-    _setup_logging(args.verbose, args.quiet)
+    setup_logging(args.verbose, args.quiet)
     return args
 
 
@@ -84,6 +85,11 @@ def _run(args: argparse.Namespace) -> int:
             import torch
 
             torch.set_num_threads(args.threads)
+        for module in COMMAND_STACKS.get(args.command, ()):
+            require(module, f"edgenst {args.command}")
+        if getattr(args, "quiet_dependencies", False):  # the command's noisy dependency calls: see cli.logs
+            with quiet_dependencies(args.verbose):
+                return int(args.run(args) or EXIT_OK)
         return int(args.run(args) or EXIT_OK)
     except InputError as exc:
         print(f"edgenst {args.command}: error: {exc}", file=sys.stderr)
