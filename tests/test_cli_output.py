@@ -49,3 +49,28 @@ def test_export_is_quiet_by_default(tmp_path):
     # The project's own results are still there.
     assert "student-int8.pte" in proc.stdout and "verified: every check passed" in proc.stdout
     assert "XNNPACK delegate" in proc.stderr  # its progress lines
+
+
+def test_styles_prints_a_readable_table(capsys):
+    from edgenst.cli.main import main
+
+    assert main(["styles"]) == 0
+    out = capsys.readouterr().out
+    assert "{" not in out and "'" not in out, out  # no raw Python dict
+    lines = out.splitlines()
+    assert lines[0].startswith("default (QUALITY_V3): student, width 40, 6 blocks, 112,772 parameters, 6 styles"), lines[0]
+    assert lines[1].split() == ["index", "style", "thumbnail"]
+    assert lines[2].split()[:2] == ["0", "starry_night"] and len(lines) == 2 + 6
+
+
+@pytest.mark.parametrize("command", ["verify", "export"])
+def test_missing_teacher_weights_file_is_an_error(tmp_path, capsys, command):
+    """A path given explicitly that does not exist is bad input (exit 2, one line), not a skipped check."""
+    from edgenst.cli.main import main
+
+    missing = tmp_path / "vgg_normalised_conv3_1.pth"
+    target = [str(tmp_path)] if command == "verify" else ["-o", str(tmp_path / "exp")]
+    rc = main([command, *target, "--teacher", "vgg19-normalised", "--teacher-weights", str(missing)])
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert rc == 2 and len(err) == 1 and str(missing) in err[0], err
+    assert not (tmp_path / "exp").exists()  # refused before minutes of exporting

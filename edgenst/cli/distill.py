@@ -23,17 +23,20 @@ EXAMPLES = """examples:
       --photos photos/ --teacher vgg19-normalised --teacher-weights vgg_normalised_conv3_1.pth \\
       --steps 3000 --out runs/teacher
   # 2. the student, distilled from it (same styles, same order)
-  edgenst distill --arch student --teacher-net runs/teacher/model.safetensors --style ... --out runs/student
+  edgenst distill --arch student --teacher-net runs/teacher/model.safetensors \\
+      --style starry_night.jpg --style the_scream.jpg --photos photos/ --out runs/student
   # continue after an interruption (settings are read back from the run folder)
   edgenst distill --resume --out runs/student
   # add a style to an existing student: trains only the new style's parameters
   edgenst distill --init-from runs/student/model.safetensors --style shipwreck.jpg --train style \\
       --steps 300 --out runs/add-shipwreck
   # retrain one style of an existing student (the others and the shared layers stay as they are)
-  edgenst distill --init-from runs/student/model.safetensors --style ... --train style --train-style the_scream \\
+  edgenst distill --init-from runs/student/model.safetensors --style starry_night.jpg --style the_scream.jpg \\
+      --photos photos/ --train style --train-style the_scream \\
       --steps 600 --out runs/scream
   # fine-tune for video: temporally stable outputs (see 'edgenst evaluate --video')
-  edgenst distill --init-from runs/student/model.safetensors --temporal 100 --style ... --steps 500 --out runs/stable
+  edgenst distill --init-from runs/student/model.safetensors --temporal 100 \\
+      --style starry_night.jpg --style the_scream.jpg --photos photos/ --steps 500 --out runs/stable
   # two processes, data parallel (gloo on CPU, NCCL on GPU)
   torchrun --nproc-per-node 2 -m edgenst distill ...
 Style names without a path are looked up in $EDGENST_STYLE_DIR.

@@ -55,9 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = sub.add_parser(
         "verify", help="check an export folder: sha256s, then .pte outputs against eager PyTorch",
-        description="Load each .pte in the ExecuTorch runtime and compare with the source model on photos: "
-        "fp32 max abs difference <= 1e-4; int8 PSNR >= 32 dB and VGG content/style loss within 5%% of fp32. "
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Load each .pte in the ExecuTorch runtime and compare with the source model on photos:\n"
+        "fp32 max abs difference <= 1e-4; int8 PSNR >= 32 dB and VGG content/style loss within 5% of fp32.\n"
         "Exit 0 when every check passes, 1 when one fails, 2 for a missing, corrupt or mismatched file.",
+        epilog="examples:\n  edgenst verify exports/                   # sample photos; VGG loss check if VGG-19 is cached\n"
+        "  edgenst verify exports/ --photos photos/ --photo-count 16 --teacher vgg19-normalised \\\n"
+        "      --teacher-weights vgg_normalised_conv3_1.pth --style-dir paintings/\n"
+        "  edgenst verify exports/ --no-loss-check --report check.json",
     )
     v.add_argument("folder", metavar="DIR")
     _add_verify_args(v)
@@ -161,6 +166,8 @@ def run_export(args: argparse.Namespace) -> int:
     from edgenst.pretrained import resolve_model
     from edgenst.quantize import QuantConfig
 
+    if not args.no_verify:
+        _check_teacher_weights(args)  # before minutes of exporting, not after
     config = ExportConfig(
         sizes=parse_sizes(args.sizes),
         formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
@@ -183,4 +190,12 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    _check_teacher_weights(args)
     return _verify(args.folder, args)
+
+
+def _check_teacher_weights(args: argparse.Namespace) -> None:
+    """A weights file named on the command line must exist: a typo is an error, not a skipped check."""
+    path = getattr(args, "teacher_weights", None)
+    if path and not args.no_loss_check and not Path(path).is_file():
+        raise InputError(f"--teacher-weights {path}: no such file")

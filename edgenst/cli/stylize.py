@@ -46,7 +46,7 @@ EXAMPLES = """examples:
   edgenst stylize sample:chelsea --style texture:swirl --teacher random -o cat.png   # Gatys (optimize)
   edgenst stylize photo.jpg --style starry_night.jpg --teacher vgg19-normalised \\
       --teacher-weights vgg_normalised_conv3_1.pth -o out.png
-  edgenst stylize photos/ --style a.jpg=0.7 --style b.jpg=0.3 --strength 60 -o outputs/
+  edgenst stylize photos/ --style a.jpg=0.7 --style b.jpg=0.3 --strength 2 -o outputs/   # optimize: strength up to 10
   edgenst stylize photo.jpg --style sky.jpg --mask sky_mask.png --style ground.jpg --mask ground_mask.png -o out.png
 """
 
