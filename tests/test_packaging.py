@@ -8,6 +8,8 @@ way to make ``import name`` fail), so these tests run in the full dev install.
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 import tomllib
@@ -109,3 +111,20 @@ def test_missing_stack_is_one_line_naming_the_extra(tmp_path, blocked, argv, ext
     line = _one_line(_cli_without(blocked, argv, tmp_path))
     assert f"pip install 'edgenst[{extra}]'" in line, line
     assert line.startswith(f"edgenst {argv[0]}: error:"), line
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_saved_model_file_mode_follows_umask(tmp_path, umask, mode):
+    """The atomic write (a temporary file, then a rename) used to leave model files at 0600 while the
+    other files of an export folder were 0644: now a model file gets the mode any new file gets."""
+    from edgenst.models.serialization import save_model
+
+    from conftest import tiny_trained_like_student
+
+    model, styles = tiny_trained_like_student(2), ["a", "b"]
+    previous = os.umask(umask)
+    try:
+        path = save_model(tmp_path / "student.safetensors", model, styles)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == mode

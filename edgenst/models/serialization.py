@@ -85,10 +85,22 @@ def save_model(path: str | os.PathLike[str], model: nn.Module, styles: list[str]
     header[CHECKSUM_KEY] = tensors_sha256(tensors)
     try:
         save_file(tensors, str(tmp), metadata=header)
+        os.chmod(tmp, new_file_mode())  # safetensors creates it 0600; the rename would keep that
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def new_file_mode() -> int:
+    """The mode ``open(path, "w")`` gives a new file (0666 minus the umask), for atomically written files.
+
+    A temporary file renamed into place keeps the temporary file's mode, often 0600; a model in an
+    export folder should be as readable as its neighbours. The umask is read by setting it and setting
+    it back (the only portable way)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def read_model_file(path: str | os.PathLike[str], *, file_verified: bool = False) -> tuple[dict[str, str], dict[str, torch.Tensor]]:
