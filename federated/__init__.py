@@ -8,10 +8,14 @@ A Flower App (``pyproject.toml`` here; ``server_app:app``, ``client_app:app``) i
 - ``profiles``: simulated phones (compute, memory, bandwidth, battery, availability);
 - ``compression``: int8 / top-k update compression, client mod and server decoder;
 - ``guard``: the server-side ``Grid`` wrapper that screens replies and counts bytes;
+- ``norm_screen``: rejects or clips updates by size (global model scale, accepted-norm history);
 - ``strategies``: Flower's strategies and DP wrappers by name;
 - ``checkpoint``: per-round checkpoints and resume;
 - ``server_run``: the server's per-round evaluate / log / checkpoint / resume, for every aggregation;
 - ``secure_aggregation``: SecAgg+ through Flower's workflow and mod;
-- ``simulation.simulate``: Flower's Simulation Engine from Python (``edgenst federate``);
+- ``simulation.simulate``: Flower's Simulation Engine from Python (``edgenst federate``), with
+  ``faults`` (simulated broken phones), ``dependency_logs`` (Flower/Ray output by verbosity) and
+  ``ray_reaper`` (ends Ray's processes when the driver is killed);
+- ``flwr-run.sh``: ``flwr run federated`` on a SuperLink of its own;
 - ``creds`` and ``deploy.sh``: the Deployment Engine on loopback with TLS and node authentication.
 """

@@ -90,8 +90,11 @@ def load_latest(run_dir: Path) -> Saved | None:
 
 
 def check_same_run(saved: dict[str, Any], identity: dict[str, Any], run_dir: Path) -> None:
+    from edgenst.federated.settings import DEFAULTS
+
+    # A setting added after the run was saved counts as its default there.
     old = saved.get("identity", {})
-    diff = sorted(k for k in set(old) | set(identity) if old.get(k) != identity.get(k))
+    diff = sorted(k for k in set(old) | set(identity) if old.get(k, DEFAULTS.get(k)) != identity.get(k))
     if diff:
         raise InputError(f"{run_dir} holds a different federated run (settings differ: {', '.join(diff)}); "
                          "resume with the same settings or choose a new run-dir")

@@ -11,6 +11,8 @@ Mods, outermost first:
    reply's metrics. Skipped rounds answer with ``skipped=1`` only.
 2. ``compression_mod``: int8 / top-k deltas, when the server's train config asks for them.
 3. ``dp clip mod``: Flower's ``fixedclipping_mod``, when the server runs client-side DP.
+4. ``extra_mods`` of ``make_client_app``: in simulations, the fault injection of ``faults``
+   (broken or crashing phones); the module-level ``app`` has none.
 
 Settings come from ``context.run_config`` (``flwr run``) or are baked in by ``make_client_app``
 (``edgenst federate``); the data partition from ``context.node_config``: ``partition-id`` and

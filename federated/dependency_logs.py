@@ -37,6 +37,33 @@ class _DropExpected(logging.Filter):
         return not any(text in msg for text in _EXPECTED_FLOWER_WARNINGS)
 
 
+def _quiet_raylet_notices():  # -> Callable[[], None] | None
+    """Ray prints the raylet's notices about dead workers and task retries to stdout (not through
+    logging, and whatever ``log_to_driver`` says), in the middle of the command's own output. The
+    server already logs each failed phone in one line, so at the default verbosity they are
+    dropped: ``ray._private.worker.print_to_stdstream`` skips messages from the raylet. Returns
+    the function that puts Ray's printer back, or None where this Ray has no such function."""
+    try:
+        from ray._private import worker as ray_worker
+    except ImportError:
+        return None
+    original = getattr(ray_worker, "print_to_stdstream", None)
+    if original is None:
+        return None
+
+    def print_to_stdstream(data, ignore_prefix):  # type: ignore[no-untyped-def]
+        if isinstance(data, dict) and data.get("pid") == "raylet":
+            return
+        original(data, ignore_prefix)
+
+    ray_worker.print_to_stdstream = print_to_stdstream
+
+    def restore() -> None:
+        ray_worker.print_to_stdstream = original
+
+    return restore
+
+
 def ray_logging_level(verbosity: int) -> str:
     """Ray's own ``logging_level`` (an ``init_args`` entry of Flower's backend config)."""
     return {0: "ERROR", 1: "WARNING"}.get(verbosity, "INFO")
@@ -61,9 +88,12 @@ def dependency_logging(verbosity: int) -> Iterator[None]:
             logging.getLogger(name).setLevel(logging.WARNING)
     if console_handler is not None and logging.getLogger().handlers:
         console_handler.setLevel(logging.CRITICAL + 1)  # the root logger's handlers print Flower's records
+    restore_ray = _quiet_raylet_notices() if verbosity == 0 else None
     try:
         yield
     finally:
+        if restore_ray is not None:
+            restore_ray()
         flwr_logger.removeFilter(drop)
         for logger, level in saved:
             logger.setLevel(level)

@@ -20,6 +20,7 @@ Flower's DP wrappers all see only clean, full-precision replies.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
@@ -58,10 +59,18 @@ class RoundStats:
         return asdict(self)
 
 
-def _one_line(reason: str, limit: int = 200) -> str:
-    """The last line of an error reason (Flower sends tracebacks), shortened for a log line."""
-    lines = [ln.strip() for ln in reason.strip().splitlines() if ln.strip()]
-    text = lines[-1] if lines else "no reason given"
+_FLOWER_REASON = re.compile(r"<class '([\w.]+)'>:<'(.*)'>", re.S)
+
+
+def _one_line(reason: str, limit: int = 160) -> str:
+    """An error reply's reason as one short log line. Flower's simulation sends
+    ``<class 'X'>:<'message'>``, and Ray's errors for a dead worker are paragraphs."""
+    m = _FLOWER_REASON.fullmatch(reason.strip())
+    kind, text = (m.group(1).rsplit(".", 1)[-1], m.group(2)) if m else ("", reason)
+    if kind.startswith("Actor") and ("ray.exceptions" in reason or "actor" in text.lower()):
+        return f"its ClientApp process died ({kind} from Ray)"
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    text = (f"{kind}: " if kind else "") + (lines[-1] if lines else "no reason given")
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -4,6 +4,7 @@
 equal), so the app behaves the same under ``flwr run federated`` (settings from the pyproject plus
 ``--run-config``) and under ``edgenst federate`` (Flower's ``run_simulation``, which passes no run
 config: the CLI bakes its settings into the apps instead, see ``server_app.make_server_app``).
+An empty ``run-dir`` means a new folder per Flower run (``FedSettings.for_run``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ verbosity (``dependency_logs``) and shows with ``-v``.
 
 What the simulation adds to the production apps: fault injection (``faults``) in front of the
 ClientApp, Ray actors that restart when a phone's process dies (a crashed phone fails its own
-round, not the phones that share its worker), and Ray shut down when the run is interrupted.
+round, not the phones that share its worker), and a reaper (``ray_reaper``) that ends Ray's
+processes if this process is killed.
 """
 
 from __future__ import annotations
@@ -21,12 +22,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
-import threading
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -57,20 +54,24 @@ def simulate(settings: Mapping[str, Any], num_clients: int, *, cpus: int = 2, cp
         raise InputError('the simulation needs Ray: pip install "flwr[simulation]"') from None
     from flwr.simulation import run_simulation
 
+    from edgenst.federated import ray_reaper
     from edgenst.federated.dependency_logs import dependency_logging, ray_logging_level
     from edgenst.federated.server_app import make_server_app
 
     backend = {
-        # max_restarts: Flower passes client_resources to the actor's .options(); a phone whose
-        # process exits fails its own message, and the actor restarts for the phones after it.
-        "client_resources": {"num_cpus": cpus_per_client, "num_gpus": 0.0, "max_restarts": -1},
+        # Flower passes client_resources to the actor's .options(): an actor whose process exits
+        # restarts (max_restarts), and a message sent to it while it restarts is delivered once
+        # it is back (max_task_retries). The phone that died is retried once and fails again.
+        "client_resources": {"num_cpus": cpus_per_client, "num_gpus": 0.0, "max_restarts": -1,
+                             "max_task_retries": 1},
         "init_args": {"num_cpus": cpus, "include_dashboard": False, "logging_level": ray_logging_level(verbosity),
                       "log_to_driver": verbosity >= 1},
     }
+    reaper = ray_reaper.watch()  # ends Ray's processes if this process is killed mid-run
     env_before = os.environ.get("RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO")
     os.environ.setdefault("RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO", "0")
     try:
-        with warnings.catch_warnings(), dependency_logging(verbosity), _ray_shut_down_on_signals(ray):
+        with warnings.catch_warnings(), dependency_logging(verbosity):
             warnings.simplefilter("ignore", FutureWarning)
             run_simulation(server_app=make_server_app(baked, with_faults=True),
                            client_app=simulated_client_app(baked), num_supernodes=num_clients,
@@ -80,6 +81,7 @@ def simulate(settings: Mapping[str, Any], num_clients: int, *, cpus: int = 2, cp
             os.environ.pop("RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO", None)
         if ray.is_initialized():  # Flower shuts Ray down after a normal run; not always after an error
             ray.shutdown()
+        reaper.done()
     history_path = checked.run_path / "history.json"
     if not history_path.is_file():
         raise InputError(f"the simulation ended without writing {history_path}; see the log above")
@@ -92,31 +94,6 @@ def simulated_client_app(baked: Mapping[str, Any] | None = None):  # -> ClientAp
     from edgenst.federated.faults import make_fault_mod
 
     return make_client_app(baked, extra_mods=[make_fault_mod(baked)])
-
-
-@contextmanager
-def _ray_shut_down_on_signals(ray: Any) -> Iterator[None]:
-    """On SIGTERM or SIGINT, shut down the Ray instance this run started, then end the process by
-    the same signal. Without it a killed driver left Ray's GCS, raylet and workers running for
-    minutes. Only in the main thread (Python delivers signals there)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        log.warning("interrupted (%s): shutting down the simulation's Ray instance", signal.Signals(signum).name)
-        try:
-            ray.shutdown()
-        finally:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
 
 
 def _check_partitions(settings: FedSettings, num_clients: int) -> None:

@@ -749,3 +749,92 @@ def test_simulation_engine_runs_secaggplus(tmp_path: Path) -> None:
     history = simulate(s, 3, cpus=2)
     assert [h["round"] for h in history] == [0, 1] and history[1]["secagg"] == "secaggplus"
     assert history[1]["eval_total"] < history[0]["eval_total"]
+
+
+_PROBE = ["federate", "--clients", "2", "--clients-per-round", "2", "--photos", "synthetic:24", "--crop", "32",
+          "--local-steps", "2", "--no-profiles", "--cpus", "2", "--set", "style-size=64", "--set", "teacher-width=8"]
+
+
+def _edgenst(*args: str, **kw):  # -> subprocess.Popen
+    import subprocess
+    import sys
+
+    import os
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "edgenst.cli.main", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, **kw)
+
+
+@pytest.mark.slow
+def test_federate_with_a_poisoned_phone_is_quiet_and_keeps_the_held_out_loss(tmp_path: Path) -> None:
+    """Issue 18's probe through the CLI (2 phones, one sends 1000x its delta plus 1), and issue 19's
+    quiet output: at most 40 stderr lines, none twice, no Flower or Ray chatter."""
+    proc = _edgenst(*_PROBE, "--rounds", "2", "--set", "faulty=scale:0", "--out", str(tmp_path / "run"))
+    out, err = proc.communicate(timeout=170)
+    assert proc.returncode == 0, err[-3000:]
+    lines = err.splitlines()
+    assert len(lines) <= 40 and len(set(lines)) == len(lines), err
+    assert not [ln for ln in lines if "flwr" in ln or "\x1b[" in ln or "DEBUG" in ln], err
+    assert sum("rejected the update from" in ln for ln in lines) == 2
+    start, end = (float(x) for x in out.split("held-out loss ")[1].rstrip(")\n").split(" -> "))
+    assert end < 1.2 * start, out
+
+
+@pytest.mark.slow
+def test_simulation_engine_keeps_healthy_phones_when_a_phone_process_dies(tmp_path: Path, caplog) -> None:
+    """Partition 0's process exits mid-round (faulty=crash:0) on the one Ray worker all three phones
+    share: it fails its own round, the two others train in both rounds."""
+    from edgenst.federated.simulation import simulate
+
+    s = tiny(tmp_path, faulty="crash:0", **{"clients-per-round": 3, "teacher-width": 8})
+    with caplog.at_level(logging.INFO, logger="edgenst.federated"):
+        history = simulate(s, 3, cpus=1)
+    assert [(h["participants"], h["failures"]) for h in history[1:]] == [(2, 1), (2, 1)]
+    assert caplog.text.count("failed: its ClientApp process died") == 2
+    assert (tmp_path / "run" / "model.safetensors").is_file()
+
+
+@pytest.mark.slow
+def test_a_run_whose_phones_all_die_exits_non_zero_without_a_model(tmp_path: Path) -> None:
+    proc = _edgenst(*_PROBE, "--rounds", "1", "--cpus", "1", "--set", "faulty=crash:0,crash:1",
+                    "--out", str(tmp_path / "run"))
+    out, err = proc.communicate(timeout=170)
+    assert proc.returncode == 1 and out == "", (out, err[-3000:])
+    assert err.splitlines()[-1].startswith("edgenst federate: error: federated run failed, no model written: "
+                                           "round 1 aggregated 0 of 2 sampled phones: 2 failed")
+    assert not (tmp_path / "run" / "model.safetensors").exists()
+
+
+@pytest.mark.slow
+def test_killing_the_driver_ends_ray_s_processes(tmp_path: Path) -> None:
+    """SIGKILL to ``edgenst federate`` mid-run: the reaper ends Ray's GCS, raylet, agents and workers
+    (before, two agents outlived the driver by about a minute)."""
+    import os
+    import signal
+    import time
+
+    proc = _edgenst(*_PROBE, "--rounds", "50", "--cpus", "1", "--out", str(tmp_path / "run"), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 150
+        while not (tmp_path / "run" / "round-0001.json").exists():  # Ray is up and phones have trained
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()[-2000:]
+            time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+
+    def in_session() -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and os.getsid(int(entry.name)) == proc.pid:
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+        return pids
+
+    deadline = time.monotonic() + 20
+    while in_session() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not in_session(), "Ray processes outlived the driver"

@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ EXAMPLES = """examples:
   # learn a new style from one painting across the phones
   edgenst federate --model default --new-style shipwreck.jpg --photos photos/ --clients 10 --out runs/fed-new
   # after a crash: the same command continues after the last finished round
-  # the same app with Flower's tools:  flwr run federated --run-config "num-server-rounds=5"
+  # the same app with Flower's tools (a SuperLink of its own, this environment's torch):
+  federated/flwr-run.sh --run-config "num-server-rounds=5"
+  # a phone that sends poisoned updates, one whose process dies: screened, logged, the run goes on
+  edgenst federate --clients 4 --rounds 2 --out runs/fed-faulty --set faulty=scale:0,crash:1
   # deployment engine on loopback (SuperLink + SuperNodes, TLS, node authentication):
   edgenst federate --deploy --clients 3 --rounds 2 --out runs/fed-deploy
 Any app setting (see federated/pyproject.toml) can be given with --set KEY=VALUE.
@@ -143,9 +147,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    script = Path(__file__).resolve().parents[2] / "federated" / "deploy.sh"
+    script = Path(str(resources.files("edgenst.federated").joinpath("deploy.sh")))  # package data: wheel or checkout
     if not script.is_file():
-        raise InputError(f"{script} is missing (it ships with the repository, not the wheel)")
+        raise InputError(f"{script} is missing from the installed package; reinstall edgenst[federated]")
     run_config = " ".join(f"{k}={_toml(v)}" for k, v in settings.items())
     env = {**os.environ, "NUM_SUPERNODES": str(args.clients), "RUN_CONFIG": run_config}
     return subprocess.call(["bash", str(script)], env=env, stdout=sys.stdout, stderr=sys.stderr)
