@@ -128,3 +128,22 @@ def test_saved_model_file_mode_follows_umask(tmp_path, umask, mode):
     finally:
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_federate_deploy_finds_its_script_from_an_installed_package(tmp_path, monkeypatch):
+    """deploy.sh is package data (edgenst.federated): found through the package, not the repository's
+    layout, which a wheel in site-packages does not have."""
+    import edgenst.cli.federate as federate
+    from edgenst.cli.main import build_parser
+
+    fake = tmp_path / "site-packages" / "edgenst" / "cli" / "federate.py"  # where a wheel puts the module
+    monkeypatch.setattr(federate, "__file__", str(fake))
+    calls = []
+    monkeypatch.setattr(federate.subprocess, "call", lambda argv, **kw: calls.append(argv) or 0)
+    args = build_parser().parse_args(["federate", "--deploy", "--clients", "2", "--rounds", "1",
+                                      "--out", str(tmp_path / "run")])
+    assert args.run(args) == 0
+    script = Path(calls[0][-1])
+    assert script.name == "deploy.sh" and script.is_file()
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "deploy.sh" in meta["tool"]["setuptools"]["package-data"]["edgenst.federated"]
