@@ -59,6 +59,27 @@ def test_deploy_script_runs_the_app_with_tls_and_node_auth(tmp_path: Path) -> No
     assert not leftover, "deploy.sh left processes running"
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("flower-superlink") is None, reason="flwr's command-line tools are not on PATH")
+def test_flwr_run_script_uses_this_environment_and_stops_its_superlink(tmp_path: Path) -> None:
+    """``federated/flwr-run.sh``: ``flwr run federated`` with NUM_SUPERNODES simulated SuperNodes, no
+    per-run dependency installation (the app imports this environment's edgenst and torch), and
+    the SuperLink gone when the script returns."""
+    work = tmp_path / "flwr"
+    env = {**os.environ, "FLWR_RUN_DIR": str(work), "NUM_SUPERNODES": "3", "BASE_PORT": str(_free_port_block(3)),
+           "OMP_NUM_THREADS": "1"}
+    run_config = (f"num-server-rounds=1 clients-per-round=3 photos='synthetic:16' crop=32 style-size=64 local-steps=1 "
+                  f"simulate-profiles=false run-dir='{tmp_path / 'run'}'")
+    proc = subprocess.run(["bash", str(REPO / "federated" / "flwr-run.sh"), "--run-config", run_config], env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    history = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert [h["round"] for h in history] == [0, 1] and history[1]["participants"] == 3  # all 3 SuperNodes took part
+    assert "Installing application dependencies" not in (work / "superlink.log").read_text() + proc.stdout
+    leftover = subprocess.run(["pgrep", "-f", str(work)], capture_output=True, text=True).stdout.split()
+    assert not leftover, "flwr-run.sh left its SuperLink running"
+
+
 def test_deploy_script_rejects_a_bad_node_count(tmp_path: Path) -> None:
     proc = subprocess.run(["bash", str(REPO / "federated" / "deploy.sh")], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "NUM_SUPERNODES": "zero", "DEPLOY_DIR": str(tmp_path)})
