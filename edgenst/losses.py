@@ -70,7 +70,7 @@ def _batch_mean(per_sample: torch.Tensor, sample_weights: torch.Tensor | None) -
     """Mean over the batch, each sample's term first multiplied by its weight (per-style balance)."""
     if sample_weights is None:
         return per_sample.mean()
-    if sample_weights.shape != per_sample.shape:
+    if sample_weights.shape != per_sample.shape and sample_weights.numel() != 1:
         raise InputError(f"{tuple(sample_weights.shape)} sample weights for {tuple(per_sample.shape)} samples")
     return (per_sample * sample_weights).mean()
 

@@ -32,6 +32,9 @@ DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
 DEFAULT_CONTENT_LAYERS = ("relu3_1",)
 
 
+LAYER_WEIGHTINGS = ("equal", "gram")
+
+
 @dataclass(frozen=True)
 class LossConfig:
     """Which layers count and how much. Terms are relative (each starts near 1) unless told otherwise."""
@@ -39,6 +42,10 @@ class LossConfig:
     content_layers: tuple[str, ...] = DEFAULT_CONTENT_LAYERS
     style_layers: tuple[str, ...] = DEFAULT_STYLE_LAYERS
     style_layer_weights: tuple[float, ...] | None = None  # default: equal, summing to 1
+    # "equal": each (layer, pyramid level) term counts by style_layer_weights; "gram": each counts
+    # by its share of the painting's Gram mean square, so the sum is the plain Gram MSE over all
+    # layers and levels divided by the painting's total (the Gatys/measure form, scale-free).
+    layer_weighting: str = "equal"
     content_weight: float = 1.0
     style_weight: float = 50.0
     tv_weight: float = 10.0
@@ -51,6 +58,12 @@ class LossConfig:
             raise InputError(
                 f"{len(self.style_layer_weights)} style layer weights for {len(self.style_layers)} style layers"
             )
+        if self.layer_weighting not in LAYER_WEIGHTINGS:
+            raise InputError(f"layer weighting must be one of {', '.join(LAYER_WEIGHTINGS)}, got {self.layer_weighting!r}")
+        if self.layer_weighting == "gram" and self.style_layer_weights is not None:
+            raise InputError("give style layer weights or the 'gram' layer weighting, not both")
+        if self.layer_weighting == "gram" and not self.relative:
+            raise InputError("the 'gram' layer weighting applies to the relative style loss")
         for name in ("content_weight", "style_weight", "tv_weight"):
             v = getattr(self, name)
             if not (v >= 0 and v < float("inf")):
@@ -137,6 +150,21 @@ class PerceptualLoss(nn.Module):
                 blended[k] = blended.get(k, 0) + (w / total) * g
         return StyleTarget(grams=blended)
 
+    def _term_weights(self, target: StyleTarget, levels: int) -> dict[str, float | torch.Tensor]:
+        """Weight of each ``layer@level`` term: the layer's weight (the caller divides by the levels),
+        or with "gram" weighting per sample (B,), the term's share of the target's Gram mean square."""
+        cfg = self.config
+        keys = [gram_key(layer, lv) for lv in range(levels) for layer in cfg.style_layers]
+        missing = [k for k in keys if k not in target.grams]
+        if missing:
+            raise InputError(f"style target lacks {missing[0]}; build targets with the same loss config")
+        if cfg.layer_weighting == "equal":
+            lw = cfg.layer_weights
+            return {gram_key(layer, lv): lw[layer] for lv in range(levels) for layer in cfg.style_layers}  # / levels by the caller
+        ms = {k: target.grams[k].detach().pow(2).mean(dim=(-2, -1)).reshape(-1) for k in keys}
+        total = torch.stack(list(ms.values())).sum(dim=0).clamp_min(1e-12)
+        return {k: v / total for k, v in ms.items()}
+
     @torch.no_grad()
     def content_targets(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
         return self.teacher(image, self.config.content_layers, levels=1)[0]
@@ -169,16 +197,20 @@ class PerceptualLoss(nn.Module):
                 content = content + c_fn(feats[0][layer], content_targets[layer]) / len(cfg.content_layers)
 
         style = zero
-        weights = cfg.layer_weights
         for target in style_targets:
+            term_weights = self._term_weights(target, len(feats))
             for lv, level in enumerate(feats):
-                for layer, w in weights.items():
+                for layer in cfg.style_layers:
                     key = gram_key(layer, lv)
-                    if key not in target.grams:
-                        raise InputError(f"style target lacks {key}; build targets with the same loss config")
                     f = level[layer]
                     g = gram_matrix(f) if target.guide is None else guided_gram(f, target.guide)
-                    style = style + w * s_fn(g, target.grams[key], target.sample_weights) / len(feats)
+                    w = term_weights[key]
+                    if isinstance(w, float) and target.sample_weights is None:  # the arithmetic of always, bit for bit
+                        style = style + w * s_fn(g, target.grams[key]) / len(feats)
+                        continue
+                    sample_w = w if target.sample_weights is None else w * target.sample_weights
+                    per_level = 1.0 / len(feats) if isinstance(w, float) else 1.0  # "gram" shares span the levels
+                    style = style + s_fn(g, target.grams[key], sample_w) * per_level
 
         tv = total_variation(image) if cfg.tv_weight > 0 else zero
         content_w = cfg.content_weight * content

@@ -268,6 +268,8 @@ def test_cli_style_layer_weights_reach_the_loss_config() -> None:
     assert cfg.loss.style_layer_weights == (0.85, 0.1, 0.05)
     assert cfg.loss.layer_weights["relu1_1"] == pytest.approx(0.85)
     assert config_from_args(build_parser().parse_args(base)).loss.style_layer_weights is None
+    gram = config_from_args(build_parser().parse_args(base + ["--style-layer-weights", "gram"])).loss
+    assert gram.layer_weighting == "gram" and gram.style_layer_weights is None
     for bad in ("a,b,c", "1,1", "-1,1,1"):
         with pytest.raises(InputError):
             config_from_args(build_parser().parse_args(base + [f"--style-layer-weights={bad}"]))

@@ -118,3 +118,28 @@ def test_shape_errors_are_input_errors():
         gram_matrix(torch.zeros(2, 3, 4))
     with pytest.raises(InputError):
         style_loss(torch.zeros(1, 2, 2), torch.zeros(1, 3, 3))
+
+
+def test_gram_layer_weighting_is_the_plain_gram_mse_over_the_paintings_total() -> None:
+    """'gram': sum over layers and levels of |G - T|^2 means, divided by the sum of |T|^2 means."""
+    from edgenst.losses import gram_matrix
+    from edgenst.perceptual import LossConfig, PerceptualLoss, StyleTarget
+    from edgenst.teacher import TeacherConfig, build_teacher
+
+    cfg = LossConfig(layer_weighting="gram", content_weight=0, tv_weight=0, style_weight=1)
+    loss = PerceptualLoss(build_teacher(TeacherConfig(source="random", width=8, pyramid_levels=2), cfg.all_layers), cfg)
+    torch.manual_seed(0)
+    painting, image = torch.rand(1, 3, 48, 48), torch.rand(1, 3, 48, 48)
+    target = StyleTarget(grams=loss.style_grams(painting))
+    got = float(loss(image, None, [target]).style)
+    feats = loss.teacher(image, cfg.style_layers)
+    err = sum(float((gram_matrix(level[k]) - target.grams[f"{k}@{lv}"]).pow(2).mean())
+              for lv, level in enumerate(feats) for k in cfg.style_layers)
+    total = sum(float(t.pow(2).mean()) for t in target.grams.values())
+    assert got == pytest.approx(err / total, rel=1e-4)
+    equal = PerceptualLoss(loss.teacher, LossConfig(content_weight=0, tv_weight=0, style_weight=1))
+    assert float(equal(image, None, [target]).style) != pytest.approx(got, rel=1e-2)  # a different weighting
+    with pytest.raises(InputError):
+        LossConfig(layer_weighting="gram", style_layer_weights=(1.0, 1.0, 1.0))
+    with pytest.raises(InputError):
+        LossConfig(layer_weighting="loud")

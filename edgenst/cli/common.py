@@ -29,8 +29,10 @@ def add_loss_args(p: argparse.ArgumentParser, *, style_weight: float | None = No
     g.add_argument("--tv-weight", type=float, default=defaults.tv_weight)
     g.add_argument("--content-layers", default=",".join(DEFAULT_CONTENT_LAYERS), metavar="L1,L2")
     g.add_argument("--style-layers", default=",".join(DEFAULT_STYLE_LAYERS), metavar="L1,L2")
-    g.add_argument("--style-layer-weights", default=None, metavar="W1,W2",
-                   help="one weight per style layer (default: equal); they are normalised to sum to 1")
+    g.add_argument("--style-layer-weights", default=None, metavar="W1,W2|gram",
+                   help="one weight per style layer (default: equal; normalised to sum to 1), or 'gram': each "
+                   "layer and pyramid level counts by its share of the painting's Gram mean square (the plain "
+                   "Gram MSE of Gatys et al., made scale-free; no weights to guess)")
 
 
 def add_image_args(p: argparse.ArgumentParser, *, max_side: int | None = 512) -> None:
@@ -50,10 +52,12 @@ def teacher_config(args: argparse.Namespace) -> TeacherConfig:
 
 
 def loss_config(args: argparse.Namespace) -> LossConfig:
+    slw = getattr(args, "style_layer_weights", None)
     return LossConfig(
         content_layers=_layers(args.content_layers),
         style_layers=_layers(args.style_layers),
-        style_layer_weights=_numbers(args.style_layer_weights) if getattr(args, "style_layer_weights", None) else None,
+        style_layer_weights=_numbers(slw) if slw and slw != "gram" else None,
+        layer_weighting="gram" if slw == "gram" else "equal",
         content_weight=args.content_weight,
         style_weight=args.style_weight,
         tv_weight=args.tv_weight,
