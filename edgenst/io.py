@@ -13,7 +13,7 @@ import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal
 
 import numpy as np
 import torch
@@ -37,8 +37,8 @@ AlphaMode = Literal["white", "keep"]
 class LoadedImage:
     """An upright RGB image and what was set aside to write it back faithfully."""
 
-    tensor: torch.Tensor  # 1x3xHxW float32 in [0, 1]
-    alpha: torch.Tensor | None  # 1x1xHxW float32 in [0, 1], only with alpha="keep"
+    tensor: torch.Tensor  # 1x3xHxW float32 in [0, 1] (uint8 in 0..255 from load_image_u8)
+    alpha: torch.Tensor | None  # 1x1xHxW float32 in [0, 1] (or uint8), only with alpha="keep"
     path: Path | None
     source_mode: str  # Pillow mode of the file, e.g. "RGB", "I;16", "CMYK"
 
@@ -71,6 +71,31 @@ def load_image(
     ``alpha="keep"`` returns the alpha channel so ``save_image`` can re-attach it.
     ``max_side`` downsizes (never upsizes) so the longer side is at most that many pixels.
     """
+    return _decode(path, max_pixels, lambda img, p: _from_pil(img, p, alpha=alpha, max_side=max_side))
+
+
+def load_image_u8(
+    path: str | os.PathLike[str],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    alpha: AlphaMode = "white",
+    max_side: int | None = None,
+) -> LoadedImage:
+    """``load_image`` with 8-bit pixels: ``tensor`` (and ``alpha``) are uint8 in 0..255, no float frame.
+
+    A float copy of a 48-megapixel photo is 576 MB, and the float path held several (issue 18), so
+    big photos load this way and stream through ``inference.stylize_u8``. The tensor is a
+    channels-last view of one HxWx3 array filled strip by strip from Pillow's image. 8-bit photos
+    (every camera JPEG; greyscale, palette, CMYK) keep their exact values. 16-bit and float images,
+    transparent ones and ``max_side`` resizing take ``load_image``'s float path once and are
+    rounded to 8 bits (within half a step of what ``load_image`` gives).
+    """
+    return _decode(path, max_pixels, lambda img, p: _from_pil_u8(img, p, alpha=alpha, max_side=max_side))
+
+
+def _decode(path: str | os.PathLike[str], max_pixels: int,
+            convert: Callable[[Image.Image, Path], LoadedImage]) -> LoadedImage:
+    """Open, check the size before decoding, decode, convert: every failure is one ``ImageReadError`` line."""
     p = Path(path)
     if max_pixels <= 0:
         raise InputError(f"max_pixels must be positive, got {max_pixels}")
@@ -87,7 +112,7 @@ def load_image(
                         f"limit of {max_pixels / 1e6:.1f} (raise max_pixels if this is intended)"
                     )
                 img.load()
-                return _from_pil(img, p, alpha=alpha, max_side=max_side)
+                return convert(img, p)
     except ImageReadError:
         raise
     except Image.DecompressionBombError as exc:
@@ -144,6 +169,50 @@ def _from_pil(img: Image.Image, path: Path | None, *, alpha: AlphaMode, max_side
     return LoadedImage(tensor=rgb, alpha=a, path=path, source_mode=mode)
 
 
+#: Rows copied out of Pillow at a time (``_pil_rgb_u8``): bounds the transient copy, not the frame.
+_STRIP_ROWS = 256
+
+
+def _from_pil_u8(img: Image.Image, path: Path | None, *, alpha: AlphaMode, max_side: int | None) -> LoadedImage:
+    if alpha not in ("white", "keep"):
+        raise InputError(f"alpha must be 'white' or 'keep', got {alpha!r}")
+    mode = img.mode
+    keyed = mode in ("P", "L", "RGB") and "transparency" in img.info
+    wide = mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or keyed
+    shrink = max_side is not None and max(img.size) > max_side
+    if wide or has_alpha or shrink:  # rare for big photos: the float path once, then 8 bits
+        loaded = _from_pil(img, path, alpha=alpha, max_side=max_side)
+        a = None if loaded.alpha is None else to_u8(loaded.alpha)
+        return LoadedImage(tensor=to_u8(loaded.tensor), alpha=a, path=path, source_mode=mode)
+    transposed = ImageOps.exif_transpose(img, in_place=False) if _exif_orientation(img) not in (None, 1) else img
+    rgb = _pil_rgb_u8(transposed)
+    return LoadedImage(tensor=torch.from_numpy(rgb).permute(2, 0, 1).unsqueeze(0), alpha=None, path=path,
+                       source_mode=mode)
+
+
+def _exif_orientation(img: Image.Image) -> int | None:
+    try:
+        return img.getexif().get(0x0112)
+    except Exception:  # unreadable EXIF: ImageOps.exif_transpose would ignore it as well
+        return None
+
+
+def _pil_rgb_u8(img: Image.Image) -> np.ndarray:
+    """HxWx3 uint8, copied in strips of rows: ``np.asarray(img)`` would hold two more full copies."""
+    w, h = img.size
+    out = np.empty((h, w, 3), dtype=np.uint8)
+    for top in range(0, h, _STRIP_ROWS):
+        strip = img.crop((0, top, w, min(h, top + _STRIP_ROWS)))
+        out[top : top + strip.height] = np.asarray(strip if strip.mode == "RGB" else strip.convert("RGB"))
+    return out
+
+
+def to_u8(image: torch.Tensor) -> torch.Tensor:
+    """A float image in [0, 1] as uint8, rounded exactly as ``save_image`` rounds (clamp, x255, +0.5, floor)."""
+    return (image.float().clamp(0, 1) * 255.0 + 0.5).to(torch.uint8)
+
+
 def _np_to_tensor(arr: np.ndarray) -> torch.Tensor:
     # contiguous(): a permuted view has channels-last strides, which breaks .view() (e.g. in L-BFGS).
     return torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32)).permute(2, 0, 1).unsqueeze(0).contiguous()
@@ -162,16 +231,21 @@ def resize_max_side(image: torch.Tensor, max_side: int) -> torch.Tensor:
 
 
 def tensor_to_pil(image: torch.Tensor, alpha: torch.Tensor | None = None) -> Image.Image:
-    """Convert 1x3xHxW (or 3xHxW) in [0, 1] to an 8-bit RGB or RGBA Pillow image."""
+    """Convert 1x3xHxW (or 3xHxW) in [0, 1], or uint8, to an 8-bit RGB or RGBA Pillow image."""
     if image.dim() == 4:
         if image.shape[0] != 1:
             raise InputError(f"expected one image, got a batch of {image.shape[0]}")
         image = image[0]
     if image.dim() != 3 or image.shape[0] != 3:
         raise InputError(f"expected a 3xHxW RGB tensor, got shape {tuple(image.shape)}")
-    arr = (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
+    if image.dtype == torch.uint8:  # 8-bit frames (load_image_u8, stylize_u8) go out as they are
+        arr = np.ascontiguousarray(image.detach().permute(1, 2, 0).cpu().numpy())
+    else:
+        arr = (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
     if alpha is None:
         return Image.fromarray(arr, "RGB")
+    if alpha.dtype == torch.uint8:
+        alpha = alpha.float() / 255.0
     a = alpha.detach().float().reshape(alpha.shape[-2:])
     if tuple(a.shape) != arr.shape[:2]:
         a = torch.nn.functional.interpolate(a[None, None], size=arr.shape[:2], mode="bilinear")[0, 0]
@@ -198,7 +272,9 @@ def save_image(
     if not 1 <= quality <= 100:
         raise InputError(f"quality must be in 1..100, got {quality}")
     if alpha is not None and fmt == "JPEG":
-        image = image * alpha + (1.0 - alpha)
+        a = alpha.float() / 255.0 if alpha.dtype == torch.uint8 else alpha
+        rgb = image.float() / 255.0 if image.dtype == torch.uint8 else image
+        image = rgb * a + (1.0 - a)
         alpha = None
     pil = tensor_to_pil(image, alpha)
     out.parent.mkdir(parents=True, exist_ok=True)

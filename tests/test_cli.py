@@ -26,17 +26,40 @@ def test_help_lists_subcommands_and_each_has_examples(capsys):
 
 
 def test_two_styles_with_masks_and_colour_preservation(tmp_path: Path):
+    """Each style paints only its masked region, and --color luminance keeps the photo's colours."""
+    from edgenst.color import rgb_to_yiq
+
     mask_left = torch.zeros(1, 3, 32, 48)
     mask_left[..., :24] = 1.0
     save_image(mask_left, tmp_path / "left.png")
     save_image(1 - mask_left, tmp_path / "right.png")
-    out = tmp_path / "out.png"
-    rc = main(["-q", "stylize", "sample:chelsea", "--style", "texture:swirl", "--mask", str(tmp_path / "left.png"),
-               "--style", "texture:mosaic", "--mask", str(tmp_path / "right.png"), "--color", "luminance",
-               "-o", str(out), *FAST])
-    assert rc == 0
-    img = load_image(out).tensor
-    assert img.shape == (1, 3, 32, 48)
+    masks = ["--style", "texture:swirl", "--mask", str(tmp_path / "left.png"),
+             "--style", "texture:mosaic", "--mask", str(tmp_path / "right.png")]
+
+    def run(name: str, *args: str) -> torch.Tensor:
+        out = tmp_path / f"{name}.png"
+        assert main(["-q", "stylize", "sample:chelsea", *args, "-o", str(out), *FAST]) == 0
+        return load_image(out).tensor
+
+    masked = run("masked", *masks)
+    swirl, mosaic = run("swirl", "--style", "texture:swirl"), run("mosaic", "--style", "texture:mosaic")
+    left, right = (..., slice(0, 20)), (..., slice(28, 48))  # away from the mask edge
+
+    def dist(a: torch.Tensor, b: torch.Tensor, region: tuple) -> float:
+        return float((a[region] - b[region]).abs().mean())
+
+    # Left of the edge the picture is the swirl style's alone, right of it the mosaic's.
+    assert dist(masked, swirl, left) < 0.3 * dist(masked, mosaic, left)
+    assert dist(masked, mosaic, right) < 0.3 * dist(masked, swirl, right)
+    # Colour preservation on top: the chroma (YIQ's I and Q) is the photo's, the luminance stylized;
+    # without it the styles' colours come through.
+    kept = run("kept", *masks, "--color", "luminance")
+    assert kept.shape == (1, 3, 32, 48)
+    photo = torch.nn.functional.interpolate(sample_photo("chelsea"), size=(32, 48), mode="bilinear", antialias=True)
+    yiq, photo_yiq = rgb_to_yiq(kept), rgb_to_yiq(photo)
+    assert (yiq[:, 1:] - photo_yiq[:, 1:]).abs().mean() < 0.004
+    assert (rgb_to_yiq(masked)[:, 1:] - photo_yiq[:, 1:]).abs().mean() > 0.012
+    assert (yiq[:, :1] - photo_yiq[:, :1]).abs().mean() > 0.004
 
 
 def test_blend_weights_and_strength_change_the_result(tmp_path: Path):

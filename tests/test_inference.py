@@ -152,3 +152,131 @@ def test_cli_student_bad_input_exits_2_with_one_line(tmp_path: Path, model_file:
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert rc == 2 and len(err) == 1 and err[0].startswith("edgenst stylize: error:"), err
     assert not out.exists()
+
+
+# -- big photos: 8-bit frames, streamed tiles (issue 18, item 7) -------------------------------------
+
+def _photo_u8(h: int, w: int) -> torch.Tensor:
+    """A smooth 8-bit photo-like image, 1x3xHxW uint8 (channels-last, as ``load_image_u8`` gives)."""
+    g = torch.Generator().manual_seed(3)
+    small = torch.rand(1, 3, max(2, h // 8), max(2, w // 8), generator=g)
+    x = torch.nn.functional.interpolate(small, size=(h, w), mode="bicubic", align_corners=False).clamp(0, 1)
+    return (x * 255 + 0.5).to(torch.uint8).contiguous(memory_format=torch.channels_last)
+
+
+def _as_saved(image: torch.Tensor) -> torch.Tensor:
+    """What ``save_image`` writes for a float image: its 8-bit pixels, as 1x3xHxW uint8."""
+    import numpy as np
+
+    from edgenst.io import tensor_to_pil
+
+    return torch.from_numpy(np.array(tensor_to_pil(image))).permute(2, 0, 1).unsqueeze(0)
+
+
+@pytest.mark.parametrize("size,tile,overlap", [((200, 300), 128, 32), ((100, 300), 128, 32), ((150, 197), 64, 0),
+                                               ((90, 70), 1024, 64)])
+def test_streamed_tiles_give_the_float_paths_picture(size: tuple[int, int], tile: int, overlap: int) -> None:
+    from edgenst.inference import stylize_u8
+
+    model = trained_like_student()
+    x, w = _photo_u8(*size), torch.tensor([[0.2, 0.8, 0.0]])
+    got = stylize_u8(model, x, w, 0.9, tile=tile, overlap=overlap)
+    assert got.dtype == torch.uint8 and got.shape == x.shape and x.dtype == torch.uint8
+    # The same blend in the same order of sums: identical to the float path's saved 8-bit picture.
+    want = _as_saved(stylize(model, x.float() / 255, w, 0.9, tile=tile, overlap=overlap))
+    assert torch.equal(got, want)
+    in_place = x.clone()  # written over the photo: rows are overwritten only once no tile reads them
+    assert stylize_u8(model, in_place, w, 0.9, tile=tile, overlap=overlap, out=in_place) is in_place
+    assert torch.equal(in_place, want)
+
+
+def test_streamed_tiles_match_the_untiled_picture() -> None:
+    from edgenst.inference import stylize_u8
+
+    model = trained_like_student()
+    x, w = _photo_u8(200, 300), torch.tensor([[0.0, 0.3, 0.7]])
+    whole = stylize_u8(model, x, w, 1.0, tile=1024).float()
+    tiled = stylize_u8(model, x, w, 1.0, tile=128, overlap=32).float()
+    assert (tiled - whole).abs().mean() < 0.01 * 255 and (tiled - whole).abs().max() < 0.25 * 255
+    with pytest.raises(InputError, match="8-bit"):
+        stylize_u8(model, x.float(), w, 1.0)
+
+
+def test_8_bit_loading_keeps_the_pixels_upright_and_composited(tmp_path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    from edgenst.io import load_image_u8
+
+    arr = np.asarray(_photo_u8(30, 50)[0].permute(1, 2, 0))
+    Image.fromarray(arr).save(tmp_path / "p.png")
+    loaded = load_image_u8(tmp_path / "p.png")
+    assert loaded.tensor.dtype == torch.uint8 and loaded.size == (30, 50)
+    assert np.array_equal(loaded.tensor[0].permute(1, 2, 0).numpy(), arr)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to view
+    Image.fromarray(arr).save(tmp_path / "r.jpg", exif=exif.tobytes(), quality=95)
+    rotated = load_image_u8(tmp_path / "r.jpg")
+    assert rotated.size == (50, 30)
+    assert torch.equal(rotated.tensor, _as_saved(load_image(tmp_path / "r.jpg").tensor))
+    rgba = np.dstack([arr, np.full((30, 50), 128, np.uint8)])
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "a.png")
+    flat, kept = load_image_u8(tmp_path / "a.png"), load_image_u8(tmp_path / "a.png", alpha="keep")
+    ref = load_image(tmp_path / "a.png")
+    assert (flat.tensor.float() - ref.tensor * 255).abs().max() <= 0.5 + 1e-3
+    assert kept.alpha is not None and kept.alpha.dtype == torch.uint8 and int(kept.alpha.max()) == 128
+
+
+def test_cli_student_path_writes_the_same_picture_from_8_bit_frames(tmp_path: Path, model_file: Path) -> None:
+    from edgenst.models.serialization import load_model
+
+    photo, out = tmp_path / "p.jpg", tmp_path / "out.png"
+    save_image(_photo_u8(200, 330).float() / 255, photo)
+    assert main(["-q", "stylize", str(photo), "--style", "fire", "--model", str(model_file), "--tile", "160",
+                 "-o", str(out)]) == 0
+    model = load_model(model_file)[0]
+    ref = stylize(model, load_image(photo).tensor, torch.tensor([[0.0, 1.0, 0.0]]), 1.0, tile=160)
+    assert torch.equal((load_image(out).tensor * 255).round().to(torch.uint8), _as_saved(ref))
+
+
+_PEAK_SCRIPT = """
+import sys
+from edgenst.cli.main import main
+
+def kib(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1])
+
+main(["-q", "stylize", sys.argv[4], "--style", "fire", "--model", sys.argv[2], "-o", sys.argv[3] + ".warm.png"])
+before = kib("VmRSS:")
+open("/proc/self/clear_refs", "w").write("5")  # restart the peak (VmHWM) from now
+rc = main(["-q", "stylize", sys.argv[1], "--style", "fire", "--model", sys.argv[2], "--tile", "256", "-o", sys.argv[3]])
+print(rc, kib("VmHWM:") - before)
+"""
+
+
+@pytest.mark.slow
+def test_cli_big_photo_holds_no_float_copy_of_the_frame(tmp_path: Path, model_file: Path) -> None:
+    """Peak memory above the process's resting size, for a 12-megapixel JPEG: far below one float frame
+    per buffer (the float path held about five: input, output, weights, their quotient, the 8-bit copy)."""
+    import os
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    if not os.path.exists("/proc/self/clear_refs"):
+        pytest.skip("needs Linux /proc to measure peak memory")
+    h, w = 3000, 4000
+    Image.new("RGB", (64, 48), (120, 90, 60)).save(tmp_path / "small.jpg")
+    x = _photo_u8(h, w)[0].permute(1, 2, 0).numpy()
+    Image.fromarray(x).save(tmp_path / "big.jpg", quality=90)
+    del x
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    run = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, str(tmp_path / "big.jpg"), str(model_file),
+                          str(tmp_path / "out.png"), str(tmp_path / "small.jpg")], capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rc, peak_kib = map(int, run.stdout.split()[-2:])
+    float_frame_kib = 3 * h * w * 4 / 1024
+    assert rc == 0 and peak_kib < 1.5 * float_frame_kib, (peak_kib, float_frame_kib)

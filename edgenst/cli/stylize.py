@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -19,8 +20,8 @@ from edgenst.cli.common import (
     teacher_config,
 )
 from edgenst.errors import InputError
-from edgenst.inference import StyleChoice, stylize
-from edgenst.io import check_output_path, list_images, save_image
+from edgenst.inference import StyleChoice, stylize_u8
+from edgenst.io import LoadedImage, check_output_path, list_images, load_image_u8, save_image, to_u8
 from edgenst.optimize import INITS, OPTIMIZERS, OptimizeConfig, StyleSpec, stylize_optimize
 from edgenst.color import COLOR_MODES
 from edgenst.perceptual import PerceptualLoss
@@ -190,16 +191,27 @@ def _run_student(args: argparse.Namespace, model_info: tuple, inputs: list[str],
     vector = choice.vector(info.styles)
     record: dict[str, dict] = {}
     for n, (src, dst) in enumerate(zip(inputs, outputs), start=1):
-        loaded = resolve_image(src, max_pixels=args.max_pixels, max_side=args.max_side,
-                               alpha="keep" if args.keep_alpha else "white")
+        loaded = _load_8bit(src, args)  # 8-bit frames, tiles streamed: memory bounded for big photos
         t0 = time.perf_counter()
-        image = stylize(model, loaded.tensor, vector, choice.strength, tile=args.tile)
+        # In place: the photo's rows become the picture's as tiles finish (one 8-bit frame held).
+        image = stylize_u8(model, loaded.tensor, vector, choice.strength, tile=args.tile, out=loaded.tensor)
         seconds = time.perf_counter() - t0
-        save_image(image, dst, alpha=loaded.alpha, protect=protect)
+        alpha, size = loaded.alpha, loaded.size
+        del loaded
+        save_image(image, dst, alpha=alpha, protect=protect)
         record[dst.name] = {"input": src, "seconds": round(seconds, 4), "method": "student"}
-        log.info("[%d/%d] %s (%dx%d) -> %s", n, len(inputs), src, loaded.size[1], loaded.size[0], dst)
+        log.info("[%d/%d] %s (%dx%d) -> %s", n, len(inputs), src, size[1], size[0], dst)
         print(f"{dst}  ({seconds:.2f} s)")
     return record
+
+
+def _load_8bit(src: str, args: argparse.Namespace) -> LoadedImage:
+    """A photo as uint8 (``load_image_u8``); the built-in samples are small and arrive as float."""
+    alpha = "keep" if args.keep_alpha else "white"
+    if src.startswith(("sample:", "texture:")):
+        loaded = resolve_image(src, max_pixels=args.max_pixels, max_side=args.max_side, alpha=alpha)
+        return replace(loaded, tensor=to_u8(loaded.tensor))
+    return load_image_u8(src, max_pixels=args.max_pixels, max_side=args.max_side, alpha=alpha)
 
 
 def _run_optimize(args: argparse.Namespace, inputs: list[str], outputs: list[Path], protect: list[str]) -> dict:
