@@ -43,7 +43,9 @@ cleanup() {
     echo "deploy.sh: leaving SuperLink and SuperNodes running: kill ${PIDS[*]}"
     return
   fi
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # SuperNodes and the SuperLink start helpers of their own (flower-superexec, app processes)
+  # that notice their parent's end only later: end them with their parents.
+  for pid in "${PIDS[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT INT TERM

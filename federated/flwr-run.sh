@@ -60,6 +60,7 @@ stop() {
     echo "flwr-run.sh: the SuperLink keeps running (FLWR_HOME=$FLWR_HOME); stop it with: kill $SUPERLINK" >&2
     return
   fi
+  pkill -TERM -P "$SUPERLINK" 2>/dev/null || true  # its simulation process, if still running
   kill "$SUPERLINK" 2>/dev/null || true
   wait "$SUPERLINK" 2>/dev/null || true
 }
