@@ -1,11 +1,17 @@
 """Stylize with an exported ``.pte`` in the ExecuTorch runtime (what a phone app embeds).
 
 ``PteModel`` opens a program, finds its ``forward_<H>x<W>`` methods (one per exported size) and
-runs them. A corrupt, truncated or foreign file is an ``InputError`` with one line, never a crash.
+runs them. A corrupt, truncated or foreign file is an ``InputError`` with one line, never a crash:
+the file's header is checked before the runtime sees it (a truncated file is found from the sizes
+its header records), a ``manifest.json`` beside it must list the same sha256 (a flipped byte in a
+weight would otherwise run, painting wrong), and ExecuTorch's own log lines go into the error's one
+line and the ``executorch.native`` logger instead of the terminal (``edgenst.native_stderr``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import re
 from pathlib import Path
@@ -13,8 +19,20 @@ from pathlib import Path
 import torch
 
 from edgenst.errors import InputError
+from edgenst.native_stderr import native_stderr, quiet_import
+
+log = logging.getLogger(__name__)
 
 _METHOD = re.compile(r"forward_(\d+)x(\d+)")
+#: A .pte is a flatbuffer with file identifier "ET12" at bytes 4..8, then an optional extended
+#: header "eh00" at 8 (length u32, program size u64, segment base offset u64, segment data size u64).
+_IDENTIFIER, _EXT_MAGIC = b"ET12", b"eh00"
+
+
+def _portable_lib():
+    with quiet_import(log):
+        from executorch.extension.pybindings import portable_lib as lib
+    return lib
 
 
 def set_threads(threads: int) -> None:
@@ -26,34 +44,77 @@ def set_threads(threads: int) -> None:
     """
     if threads < 1:
         raise InputError(f"threads must be >= 1, got {threads}")
-    from executorch.extension.pybindings import portable_lib as lib
-
-    lib._unsafe_reset_threadpool(threads)
+    _portable_lib()._unsafe_reset_threadpool(threads)
 
 
 def thread_count() -> int:
-    from executorch.extension.pybindings import portable_lib as lib
+    return int(_portable_lib()._threadpool_get_thread_count())
 
-    return int(lib._threadpool_get_thread_count())
+
+def check_pte_header(path: Path, data: bytes) -> None:
+    """Refuse a foreign or truncated file before the runtime sees it (its refusal is a native log, not a message)."""
+    if len(data) < 16 or data[4:8] != _IDENTIFIER:
+        raise InputError(f"{path} is not an ExecuTorch program (bad header; corrupt or another format)")
+    if data[8:12] != _EXT_MAGIC:
+        return  # programs without segments have no extended header
+    length = int.from_bytes(data[12:16], "little")
+    if length < 24 or len(data) < 8 + length:
+        raise InputError(f"{path} has a damaged ExecuTorch header (corrupt or truncated)")
+    program_size = int.from_bytes(data[16:24], "little")
+    segment_base = int.from_bytes(data[24:32], "little")
+    segment_size = int.from_bytes(data[32:40], "little") if length >= 32 else 0
+    expected = max(program_size, segment_base + segment_size if segment_base else 0)
+    if len(data) < expected:
+        raise InputError(f"{path} is truncated: {len(data)} bytes, its header says {expected}")
+
+
+def check_against_manifest(path: Path, data: bytes) -> None:
+    """When ``manifest.json`` lies beside ``path`` and lists it, ``data`` must have its size and sha256.
+
+    The sha256 of the bytes about to be loaded, not of the file again, so what runs is what was checked.
+    """
+    from edgenst.export.manifest import MANIFEST, find_artifact, read_manifest
+
+    if not (path.parent / MANIFEST).is_file():
+        return
+    entry = find_artifact(read_manifest(path.parent, check_files=False), path.name)
+    if entry is None:
+        log.info("%s is not listed in the %s beside it: loaded without a checksum", path, MANIFEST)
+        return
+    if len(data) != entry["bytes"]:
+        raise InputError(f"{path} is {len(data)} bytes, the {MANIFEST} beside it says {entry['bytes']} "
+                         f"(truncated or replaced)")
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise InputError(f"{path} does not match its sha256 in the {MANIFEST} beside it (corrupt or replaced)")
 
 
 class PteModel:
-    """An exported student: ``run(image, style_weights, strength)`` picks the method for the size."""
+    """An exported student: ``run(image, style_weights, strength)`` picks the method for the size.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        from executorch.runtime import Runtime
+    ``check_manifest``: check the file against the ``manifest.json`` beside it, when there is one.
+    """
 
+    def __init__(self, path: str | os.PathLike[str], *, check_manifest: bool = True) -> None:
         self.path = Path(path)
         if not self.path.is_file():
             raise InputError(f"no .pte file at {self.path}")
         data = self.path.read_bytes()
-        if len(data) < 16 or data[4:8] != b"ET12":
-            raise InputError(f"{self.path} is not an ExecuTorch program (bad header; corrupt or another format)")
-        try:
-            self._program = Runtime.get().load_program(data)
-            names = sorted(self._program.method_names)
-        except RuntimeError as exc:
-            raise InputError(f"{self.path} could not be loaded by the ExecuTorch runtime (corrupt or truncated?): {exc}") from None
+        check_pte_header(self.path, data)
+        if check_manifest:
+            check_against_manifest(self.path, data)
+        with quiet_import(log):
+            from executorch.runtime import Runtime
+
+        error: RuntimeError | None = None
+        with native_stderr(log) as native:
+            try:
+                self._program = Runtime.get().load_program(data)
+                names = sorted(self._program.method_names)
+            except RuntimeError as exc:
+                error = exc
+        if error is not None:
+            raise InputError(f"{self.path} could not be loaded by the ExecuTorch runtime (corrupt or truncated?): "
+                             f"{native.reason(error)}")
         self.sizes: dict[tuple[int, int], str] = {}
         for name in names:
             m = _METHOD.fullmatch(name)
@@ -66,10 +127,14 @@ class PteModel:
 
     def _method(self, name: str):
         if name not in self._methods:
-            try:
-                self._methods[name] = self._program.load_method(name)
-            except RuntimeError as exc:
-                raise InputError(f"{self.path}: method {name} failed to load (corrupt file?): {exc}") from None
+            error: RuntimeError | None = None
+            with native_stderr(log) as native:
+                try:
+                    self._methods[name] = self._program.load_method(name)
+                except RuntimeError as exc:
+                    error = exc
+            if error is not None:
+                raise InputError(f"{self.path}: method {name} failed to load (corrupt file?): {native.reason(error)}")
         return self._methods[name]
 
     def _style_count(self, name: str) -> int:

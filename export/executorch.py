@@ -20,12 +20,13 @@ from torch import nn
 
 from edgenst.errors import InputError
 from edgenst.export.app_model import AppModel, Size, example_inputs
+from edgenst.export.manifest import PTE_PRECISIONS
 from edgenst.quantize import Inputs, QuantConfig, quantize_int8
 
 log = logging.getLogger(__name__)
 
 Precision = Literal["fp32", "int8"]
-PRECISIONS: tuple[Precision, ...] = ("fp32", "int8")
+PRECISIONS: tuple[Precision, ...] = PTE_PRECISIONS  # type: ignore[assignment]  # the manifest's schema names them
 #: Graph nodes that are bookkeeping, not compute, when left outside the delegate.
 _NOT_COMPUTE = ("getitem", "executorch_call_delegate")
 

@@ -11,12 +11,14 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from edgenst import __version__
 from edgenst.errors import InputError
 from edgenst.export.app_model import INPUT_NAMES, OUTPUT_NAME
 
+#: What an ExecuTorch artifact's ``precision`` may say (``edgenst.export.executorch.PRECISIONS``).
+PTE_PRECISIONS = ("fp32", "int8")
 MANIFEST = "manifest.json"
 FORMAT = "edgenst-export"
 FORMAT_VERSION = 1
@@ -85,7 +87,7 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
 
 
 def read_manifest(folder: str | os.PathLike[str], check_files: bool = True) -> dict[str, Any]:
-    """Load and check the manifest: format, required fields, and every artifact's size and sha256."""
+    """Load and check the manifest: format, the type of every field, and each artifact's size and sha256."""
     folder = Path(folder)
     path = folder / MANIFEST
     if not folder.is_dir():
@@ -98,18 +100,100 @@ def read_manifest(folder: str | os.PathLike[str], check_files: bool = True) -> d
         raise InputError(f"{path} is not valid JSON: {exc}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise InputError(f"{path} is not an edgenst export manifest")
-    if int(manifest.get("format_version", 0)) > FORMAT_VERSION:
-        raise InputError(f"{path} has format version {manifest['format_version']}; this edgenst reads up to "
+    version = manifest.get("format_version", 0)
+    if not _is_int(version):
+        raise InputError(f"{path}: 'format_version' must be an integer, got {_show(version)}")
+    if version > FORMAT_VERSION:
+        raise InputError(f"{path} has format version {version}; this edgenst reads up to "
                          f"{FORMAT_VERSION} (upgrade edgenst)")
-    for key in ("styles", "inputs", "outputs", "artifacts", "source_model"):
-        if key not in manifest:
-            raise InputError(f"{path} lacks {key!r}")
-    if [s.get("index") for s in manifest["styles"]] != list(range(len(manifest["styles"]))):
-        raise InputError(f"{path}: style indices must be 0..{len(manifest['styles']) - 1} in order")
+    check_schema(path, manifest)
     if check_files:
         for entry in [manifest["source_model"], *manifest["artifacts"]]:
             check_artifact(folder, entry)
     return manifest
+
+
+def check_schema(path: Path, manifest: dict[str, Any]) -> None:
+    """The type of every field a tool reads, so a hand-edited manifest fails with one clear line.
+
+    Why here and not where each field is used: the manifest is read by verify, the runtime, the
+    demo and apps; checking once means none of them meets a list where it expects an object.
+    """
+    def need(ok: bool, where: str, what: str, got: Any) -> None:
+        if not ok:
+            raise InputError(f"{path}: {where} must be {what}, got {_show(got)}")
+
+    for key in ("styles", "inputs", "outputs", "artifacts", "source_model"):
+        if key not in manifest:
+            raise InputError(f"{path} lacks {key!r}")
+    version = manifest.get("edgenst_version", "")
+    need(isinstance(version, str), "'edgenst_version'", "a string", version)
+    _check_file_entry(need, "'source_model'", manifest["source_model"])
+    styles = manifest["styles"]
+    need(isinstance(styles, list) and bool(styles), "'styles'", "a non-empty list of {index, name} objects", styles)
+    for i, style in enumerate(styles):
+        need(isinstance(style, dict), f"styles[{i}]", "an object with 'index' and 'name'", style)
+        need(_is_int(style.get("index")), f"styles[{i}].index", "an integer", style.get("index"))
+        need(isinstance(style.get("name"), str) and bool(style.get("name")), f"styles[{i}].name", "a non-empty string",
+             style.get("name"))
+    if [s["index"] for s in styles] != list(range(len(styles))):
+        raise InputError(f"{path}: style indices must be 0..{len(styles) - 1} in order")
+    names = [s["name"] for s in styles]
+    if len(set(names)) != len(names):
+        raise InputError(f"{path}: style names must be unique, got {names}")
+    for key in ("inputs", "outputs"):
+        need(isinstance(manifest[key], list), f"{key!r}", "a list of objects", manifest[key])
+        for i, item in enumerate(manifest[key]):
+            need(isinstance(item, dict) and isinstance(item.get("name"), str), f"{key}[{i}]", "an object with a 'name'",
+                 item)
+    artifacts = manifest["artifacts"]
+    need(isinstance(artifacts, list), "'artifacts'", "a list of objects", artifacts)
+    for i, entry in enumerate(artifacts):
+        where = f"artifacts[{i}]"
+        _check_file_entry(need, where, entry)
+        fmt = entry.get("format")
+        need(fmt is None or isinstance(fmt, str), f"{where}.format", "a string", fmt)
+        precision = entry.get("precision")
+        if fmt == "executorch":
+            need(precision in PTE_PRECISIONS, f"{where}.precision", " or ".join(map(repr, PTE_PRECISIONS)), precision)
+        else:
+            need(precision is None or isinstance(precision, str), f"{where}.precision", "a string", precision)
+        methods = entry.get("methods", {})
+        need(isinstance(methods, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in methods.items()),
+             f"{where}.methods", "an object of size -> method name strings", methods)
+        sizes = entry.get("sizes", [])
+        need(isinstance(sizes, list) and all(isinstance(x, str) for x in sizes), f"{where}.sizes",
+             "a list of \"HxW\" strings", sizes)
+        compression = entry.get("compression")
+        need(compression is None or isinstance(compression, str), f"{where}.compression", "a string or null",
+             compression)
+
+
+def _check_file_entry(need: Callable[[bool, str, str, Any], None], where: str, entry: Any) -> None:
+    need(isinstance(entry, dict), where, "an object with 'file', 'bytes' and 'sha256'", entry)
+    need(isinstance(entry.get("file"), str), f"{where}.file", "a file name", entry.get("file"))
+    need(_is_int(entry.get("bytes")), f"{where}.bytes", "an integer", entry.get("bytes"))
+    need(isinstance(entry.get("sha256"), str), f"{where}.sha256", "a hex string", entry.get("sha256"))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _show(value: Any) -> str:
+    """A value for a one-line message: its JSON type and at most 40 characters of it."""
+    kinds = {dict: "object", list: "list", str: "string", bool: "boolean", int: "integer", float: "number",
+             type(None): "null"}
+    text = json.dumps(value)
+    return f"{kinds.get(type(value), type(value).__name__)} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def find_artifact(manifest: dict[str, Any], file: str) -> dict[str, Any] | None:
+    """The artifact entry (or the source model's) for ``file``, or None when the manifest does not list it."""
+    for entry in [manifest["source_model"], *manifest["artifacts"]]:
+        if entry["file"] == file:
+            return entry
+    return None
 
 
 def check_artifact(folder: Path, entry: dict[str, Any]) -> None:
