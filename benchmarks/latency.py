@@ -20,8 +20,9 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import sys
+import shutil
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -95,9 +96,25 @@ class Candidate:
     files_kb: dict[str, float]
 
 
+def same_weights(model: torch.nn.Module, exported: Path) -> bool:
+    """Whether an export folder's ``student.safetensors`` holds exactly ``model``'s tensors."""
+    if not exported.is_file():
+        return False
+    from edgenst.models.serialization import load_model
+
+    theirs = load_model(exported)[0].state_dict()
+    mine = model.state_dict()
+    return theirs.keys() == mine.keys() and all(torch.equal(theirs[k], mine[k]) for k in mine)
+
+
 def prepare(name: str, export_root: Path, threads: int) -> Candidate:
     model, info = resolve_model(name)
     export_dir = export_root / Path(name).stem
+    if (export_dir / "manifest.json").is_file() and not same_weights(model, export_dir / "student.safetensors"):
+        # A folder named after a shipped alias ("quality") may hold an export of the model that
+        # alias meant before: measuring it would label old numbers with the new model's name.
+        print(f"{export_dir} holds an export of another model; exporting {name} again", file=sys.stderr)
+        shutil.rmtree(export_dir)
     if not (export_dir / "manifest.json").is_file():
         torch.set_num_threads(threads)
         photos = [sample_photo(n) for n in SAMPLE_PHOTOS]

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
+from edgenst.distill.trainer import total_training_steps
 from edgenst.inference import model_border, run_model
 from edgenst.io import list_images, load_image, resize_max_side, tensor_to_pil
 from edgenst.metrics import measure, metric_loss
@@ -156,10 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     others = [m for m in dict.fromkeys([*(r["method"] for r in rows), *nets]) if m != "Gatys"]
     methods = ["Gatys", *sorted(others, key=lambda m: m != "teacher network")]  # summarise: Gatys, then the nets
     report = summarise(rows, styles, style_weight, methods)
+    steps = {label: total_training_steps(info.meta) for label, (_, info) in nets.items()}
+    report["bars"]["steps"] = [steps.get("distilled student"), steps.get("scratch student")]
+    report["bars"]["same_steps"] = None not in report["bars"]["steps"] and len(set(report["bars"]["steps"])) == 1
+    report["bars"]["distilled_beats_scratch"] = report["bars"]["distilled_beats_scratch"] and report["bars"]["same_steps"]
     report["meta"] = {
         "command": "python benchmarks/quality.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "photos": len(all_photos), "gatys_photos": len(in_subset), "side": args.side, "style_weight": style_weight,
         "styles": styles, "student_meta": nets["distilled student"][1].meta.get("config"),
+        "training_steps": {label: total_training_steps(info.meta) for label, (_, info) in nets.items()},
         "seconds": round(time.time() - t_start),
         **({"reused": {"methods": sorted(reused), "from": reuse_meta["command"]}} if reused else {}),
     }
@@ -226,8 +232,12 @@ def summarise(rows: list[dict], styles: list[str], style_weight: float, methods:
               and (not gatys_only or r["gatys_subset"])]
         return float(np.mean(xs)) if xs else float("nan")
 
-    table = {m: {k: mean(m, k) for k in ("content", "style_loss", "total", "ssim", "seconds")} for m in methods}
-    subset = {m: {k: mean(m, k, gatys_only=True) for k in ("content", "style_loss", "total", "ssim", "seconds")} for m in methods}
+    def photos(method: str, gatys_only: bool = False) -> int:
+        return len({r["photo"] for r in rows if r["method"] == method and (not gatys_only or r["gatys_subset"])})
+
+    keys = ("content", "style_loss", "total", "ssim", "seconds")
+    table = {m: {**{k: mean(m, k) for k in keys}, "photos": photos(m)} for m in methods}
+    subset = {m: {**{k: mean(m, k, gatys_only=True) for k in keys}, "photos": photos(m, True)} for m in methods}
     per_style = {s: {m: mean(m, "total", s) for m in methods[1:]} for s in styles}
     ratios = {s: per_style[s]["distilled student"] / per_style[s]["teacher network"] for s in styles}
     avg_ratio = float(np.mean(list(ratios.values())))
@@ -242,6 +252,17 @@ def summarise(rows: list[dict], styles: list[str], style_weight: float, methods:
     }
 
 
+def _steps_bar(bars: dict) -> str:
+    """The distilled-vs-scratch line says "at the same step count" only when the files say so."""
+    head = f"- distilled {bars['distilled_total']:.3f} vs scratch {bars['scratch_total']:.3f}"
+    verdict = "pass" if bars["distilled_beats_scratch"] else "FAIL"
+    steps = bars.get("steps") or [None, None]
+    if bars.get("same_steps"):
+        return f"{head} at the same step count ({steps[0]} steps each, from the model files): {verdict}"
+    shown = ", ".join("not recorded" if n is None else f"{n} steps" for n in steps)
+    return f"{head}; training steps {shown} (model metadata): not a same-steps comparison, no verdict"
+
+
 def markdown(report: dict) -> str:
     meta, bars = report["meta"], report["bars"]
     lines = ["# Quality of the shipped styles", "", f"Measured with `{meta['command']}` on {meta['photos']} held-out photos "
@@ -254,11 +275,14 @@ def markdown(report: dict) -> str:
              f"{meta['style_weight']:g} x style (the training weights). SSIM is to the photo (higher keeps more structure).", ""]
 
     def table(title: str, t: dict) -> None:
-        lines.extend([f"## {title}", "", "| method | total | content | style | SSIM | seconds/image |", "|---|---|---|---|---|---|"])
+        # Each row says how many photos its means are over: Gatys runs on a subset only.
+        lines.extend([f"## {title}", "", "| method | photos | total | content | style | SSIM | seconds/image |",
+                      "|---|---|---|---|---|---|---|"])
         for m, v in t.items():
             if np.isnan(v["total"]):
                 continue
-            lines.append(f"| {m} | {v['total']:.3f} | {v['content']:.3f} | {v['style_loss']:.4f} | {v['ssim']:.3f} | {v['seconds']:.3f} |")
+            n = v.get("photos", "?")
+            lines.append(f"| {m} | {n} | {v['total']:.3f} | {v['content']:.3f} | {v['style_loss']:.4f} | {v['ssim']:.3f} | {v['seconds']:.3f} |")
         lines.append("")
 
     table(f"All held-out photos ({meta['photos']})", report["all_photos"])
@@ -271,8 +295,7 @@ def markdown(report: dict) -> str:
     lines.extend(["", "## Bars", "",
                   f"- student total / teacher network total, mean over styles: **{bars['student_over_teacher_mean']:.3f}** "
                   f"(bar <= {bars['limit']}): {'pass' if bars['student_vs_teacher_ok'] else 'FAIL'}",
-                  f"- distilled {bars['distilled_total']:.3f} vs scratch {bars['scratch_total']:.3f} at the same step count: "
-                  f"{'pass' if bars['distilled_beats_scratch'] else 'FAIL'}", ""])
+                  _steps_bar(bars), ""])
     return "\n".join(lines)
 
 

@@ -166,6 +166,17 @@ def test_cli_train_style_retrains_one_existing_style_only(tmp_path: Path) -> Non
     assert not (tmp_path / "x").exists()
 
 
+def test_model_files_record_total_training_steps_across_init_from(tmp_path: Path) -> None:
+    from edgenst.distill.trainer import total_training_steps
+
+    first = distill(tiny_config(steps=2), tmp_path / "a", progress=False).model_path
+    second = distill(tiny_config(steps=3, init_from=str(first)), tmp_path / "b", progress=False).model_path
+    assert total_training_steps(load_model(first)[1].meta) == 2
+    meta = load_model(second)[1].meta
+    assert meta["steps"] == 3 and total_training_steps(meta) == 5
+    assert total_training_steps({"steps": 3}) is None  # an older file: unknown, not guessed
+
+
 def test_add_a_style_refuses_a_name_it_already_has(tmp_path: Path) -> None:
     base = distill(tiny_config(steps=1), tmp_path / "base", progress=False)
     with pytest.raises(InputError, match="already has style"):

@@ -203,7 +203,7 @@ def distill(config: DistillConfig, run_dir: str | os.PathLike[str], *, resume: b
         log.error("torchrun ranks ended with different weights: %s", rank_sums)
     path = None
     if rank == 0:
-        meta = {"steps": config.steps, "world_size": world, "rank_checksums": rank_sums, "data_digest": pool.digest, "config": config.to_dict(),
+        meta = {"steps": config.steps, "total_steps": config.steps + _steps_before(config.init_from), "world_size": world, "rank_checksums": rank_sums, "data_digest": pool.digest, "config": config.to_dict(),
                 "teacher_sha256": record["teacher_sha256"], "teacher_net_sha256": record["teacher_net_sha256"],
                 "final_loss": history[-1] if history else None}
         path = save_model(run_dir / FINAL_MODEL, model, names, meta=meta)
@@ -227,6 +227,22 @@ def _window_mean(window: list[dict[str, float]]) -> dict[str, float]:
     """Each term averaged over the steps that have it (photo-mode steps log as ``photo_*``)."""
     keys = dict.fromkeys(k for w in window for k in w)
     return {k: sum(w[k] for w in window if k in w) / sum(1 for w in window if k in w) for k in keys}
+
+
+def total_training_steps(meta: dict[str, Any]) -> int | None:
+    """Steps a model file was trained in all (its own run and the runs it was initialised from);
+    None when an older file recorded only its last run's steps."""
+    total = meta.get("total_steps")
+    return int(total) if isinstance(total, (int, float)) else None
+
+
+def _steps_before(init_from: str | None) -> int:
+    """Training steps already in the --init-from model (its total, else its last run's steps)."""
+    if not init_from:
+        return 0
+    meta = load_model(init_from)[1].meta
+    before = total_training_steps(meta)
+    return before if before is not None else int(meta.get("steps", 0) or 0)
 
 
 def _file_sha256(path: str | None) -> str | None:
