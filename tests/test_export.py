@@ -209,6 +209,7 @@ def test_shipped_student_is_fully_delegated_in_fp32_and_int8(tmp_path: Path, nam
     for precision in ("fp32", "int8"):
         report = export_pte(model, tmp_path / f"{precision}.pte", [Size(32, 32)], precision, calib)
         assert report.outside_total == 0 and report.delegate_calls == 1, report.summary()
+        assert inspect_pte(tmp_path / f"{precision}.pte").precision == precision
 
 
 # the CLI exports the frozen inference copy; lowering it too takes about 30 s
