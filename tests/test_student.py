@@ -158,3 +158,12 @@ def test_strength_mixes_with_the_photo_vector():
     expected = x * (ps + 0.4 * (scale - ps)) + (pb + 0.4 * (shift - pb))
     with torch.no_grad():
         torch.testing.assert_close(affine(x, style_mix(w, s)), expected)
+
+
+def test_a_frozen_copy_can_be_frozen_again() -> None:
+    model = Student(StudentConfig(styles=2, width=8, blocks=1)).eval()
+    x, w, s = torch.rand(1, 3, 16, 16), torch.tensor([[0.3, 0.7]]), torch.ones(1, 1)
+    once = model.frozen_copy()
+    twice = once.frozen_copy()  # raised AttributeError: the parameters were gone
+    with torch.no_grad():
+        torch.testing.assert_close(twice(x, w, s), model(x, w, s))

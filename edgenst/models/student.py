@@ -111,6 +111,8 @@ class StyleAffine(nn.Module):
         concatenation of weights (XNNPACK delegates a convolution only when its weight is a
         constant) and every constant in it is named after a tensor of this module. Inference
         only: a frozen module no longer has the trainable parameters."""
+        if self.frozen:  # already constants (a frozen copy exported again): nothing to do
+            return
         scale_table, shift_table = (t.detach().clone() for t in self.tables())
         for name in ("scale", "shift", "photo_scale", "photo_shift"):
             delattr(self, name)
