@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--strengths", default="1", help="comma list; the teacher network runs at 1 only")
     ap.add_argument("--grid-photo", default=None, help="photo stem for the picture grid (default: the first)")
     ap.add_argument("--out", type=Path, default=RESULTS / "quality_gain.md")
+    ap.add_argument("--note", default="", help="a paragraph for the report: what the rows are and why")
     args = ap.parse_args(argv)
     torch.set_grad_enabled(False)
     nst = measure_module()
@@ -174,8 +175,9 @@ def write_report(args, argv, rows: list[dict], grid: dict, refs: list[dict]) -> 
     summ = summary(rows)
     styles = list(dict.fromkeys(r["style"] for r in refs))
     photos = list(dict.fromkeys(r["content"] for r in refs))
-    cmd = "python benchmarks/quality_gain.py " + " ".join(
-        f"'{a}'" if (" " in a or "=" in a) else a for a in (argv if argv is not None else sys.argv[1:]))
+    given = argv if argv is not None else sys.argv[1:]
+    shown = [a for i, a in enumerate(given) if a != "--note" and (i == 0 or given[i - 1] != "--note")]
+    cmd = "python benchmarks/quality_gain.py " + " ".join(f"'{a}'" if (" " in a or "=" in a) else a for a in shown)
     lines = [
         "# Gain and content against Gatys references (the shared quality measure)",
         "",
@@ -184,6 +186,7 @@ def write_report(args, argv, rows: list[dict], grid: dict, refs: list[dict]) -> 
         "reduction reached (log scale, 1 = as stylized as Gatys); content: content loss over Gatys' "
         "(lower keeps more structure). Compare members at equal content.",
         "",
+        *([args.note, ""] if args.note else []),
         "| member | gain | content | weakest style's gain | cases |",
         "|---|---|---|---|---|",
     ]
