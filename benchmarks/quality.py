@@ -217,6 +217,9 @@ def resummarise(args: argparse.Namespace, argv: list[str] | None) -> int:
     methods = list(dict.fromkeys(r["method"] for r in rows))
     methods.sort(key=lambda m: m != "Gatys")
     report = summarise(rows, meta["styles"], weight, methods)
+    report["bars"]["steps"] = data.get("bars", {}).get("steps", [None, None])
+    report["bars"]["same_steps"] = None not in report["bars"]["steps"] and len(set(report["bars"]["steps"])) == 1
+    report["bars"]["distilled_beats_scratch"] = report["bars"]["distilled_beats_scratch"] and report["bars"]["same_steps"]
     again = "python benchmarks/quality.py " + " ".join(argv if argv is not None else sys.argv[1:])
     report["meta"] = {**meta, "style_weight": weight, "recomputed": again}
     (args.out / "quality.json").write_text(json.dumps({**report, "rows": rows}, indent=1))
