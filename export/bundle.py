@@ -18,7 +18,7 @@ from edgenst.errors import InputError
 from edgenst.export.app_model import DEFAULT_SIZES, Size
 from edgenst.export.manifest import artifact_entry, build_manifest, write_manifest
 from edgenst.models.serialization import ModelInfo, save_model
-from edgenst.quantize import QuantConfig, calibration_inputs
+from edgenst.quantize import QuantConfig, calibration_inputs, resolve_fp32_layers
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,7 @@ def export_bundle(
                     "quantizer": "executorch XNNPACKQuantizer, symmetric",
                     "weights": "int8 per-channel" if config.quant.per_channel else "int8 per-tensor",
                     "activations": "int8 per-tensor",
+                    "fp32_layers": list(resolve_fp32_layers(model, config.quant)),
                     "calibration": {"photos": len(calibration_photos), "inputs": len(calib or []),
                                     "size": config.quant.calibration_size},
                 }

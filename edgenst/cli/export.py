@@ -48,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--calib-size", type=int, default=256, metavar="PX", help="calibration crop side")
     p.add_argument("--qat-steps", type=int, default=0, metavar="N",
                    help="quantization-aware fine-tuning steps after calibration (0: post-training only)")
+    p.add_argument("--fp32-layers", default="auto", metavar="auto|none|L,...",
+                   help="int8: layers kept in fp32 inside the XNNPACK delegate (auto: the early layers of the "
+                   "quality students, none for fast; none: every layer int8; or names such as stem,down)")
     p.add_argument("--coreml-compress", default="int8", choices=COREML_COMPRESS, help="Core ML weight compression")
     p.add_argument("--no-verify", action="store_true", help="skip the parity check after exporting")
     _add_verify_args(p)
@@ -171,7 +174,8 @@ def run_export(args: argparse.Namespace) -> int:
     config = ExportConfig(
         sizes=parse_sizes(args.sizes),
         formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
-        quant=QuantConfig(calibration_size=args.calib_size, qat_steps=args.qat_steps),
+        quant=QuantConfig(calibration_size=args.calib_size, qat_steps=args.qat_steps,
+                          fp32_layers=_fp32_layers(args.fp32_layers)),
         coreml_compress=args.coreml_compress,
         name=args.name,
     )
@@ -187,6 +191,13 @@ def run_export(args: argparse.Namespace) -> int:
     if args.no_verify or not any(a.get("format") == "executorch" for a in manifest["artifacts"]):
         return 0
     return _verify(args.out, args)
+
+
+def _fp32_layers(text: str) -> tuple[str, ...] | None:
+    """``auto`` -> None (the library picks per student), ``none`` -> (), else the names."""
+    if text.strip() == "auto":
+        return None
+    return () if text.strip() == "none" else tuple(n.strip() for n in text.split(",") if n.strip())
 
 
 def run_verify(args: argparse.Namespace) -> int:
