@@ -94,7 +94,10 @@ def square_crop(photo: torch.Tensor, size: int) -> torch.Tensor:
     h, w = photo.shape[-2:]
     scale = size / min(h, w)
     if scale != 1:
-        photo = torch.nn.functional.interpolate(photo, scale_factor=scale, mode="bilinear", antialias=scale < 1,
+        # An explicit output size: a scale factor can floor the short side to size - 1 (644 px -> 255),
+        # and the centre crop then kept one row.
+        out = (max(size, round(h * scale)), max(size, round(w * scale)))
+        photo = torch.nn.functional.interpolate(photo, size=out, mode="bilinear", antialias=scale < 1,
                                                 align_corners=False)
     h, w = photo.shape[-2:]
     top, left = (h - size) // 2, (w - size) // 2

@@ -23,6 +23,7 @@ from edgenst.quantize import (
     psnr,
     quantize_int8,
     resolve_fp32_layers,
+    square_crop,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -105,6 +106,12 @@ def test_default_keeps_early_layers_of_quality_students_only():
     assert resolve_fp32_layers(quality, QuantConfig()) == default_fp32_layers(quality)
     assert resolve_fp32_layers(quality, QuantConfig(fp32_layers=())) == ()
     assert resolve_fp32_layers(quality, QuantConfig(fp32_layers=["head"])) == ("head",)
+
+
+def test_calibration_crops_are_square_whatever_the_aspect():
+    """A 644x1024 photo scaled by 256/644 floored to 255 rows, and its crop kept one row."""
+    for h, w in ((644, 1024), (1024, 644), (256, 300), (100, 90)):
+        assert square_crop(torch.rand(1, 3, h, w), 256).shape == (1, 3, 256, 256), (h, w)
 
 
 def test_bad_fp32_layers_are_input_errors():
