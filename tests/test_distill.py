@@ -286,6 +286,17 @@ def test_cli_style_layer_weights_reach_the_loss_config() -> None:
             config_from_args(build_parser().parse_args(base + [f"--style-layer-weights={bad}"]))
 
 
+def test_loss_net_flags_and_their_older_teacher_spelling_give_the_same_config() -> None:
+    from edgenst.cli.main import build_parser
+    from edgenst.cli.distill import config_from_args
+
+    base = ["distill", "--out", "x", "--style", "texture:swirl", "--photos", "sample:chelsea"]
+    new = config_from_args(build_parser().parse_args(base + ["--loss-net", "random", "--loss-net-weights", "w.pth"]))
+    old = config_from_args(build_parser().parse_args(base + ["--teacher", "random", "--teacher-weights", "w.pth"]))
+    assert new.teacher == old.teacher
+    assert new.teacher.source == "random" and new.teacher.weights == "w.pth"
+
+
 def test_config_round_trips_through_json() -> None:
     config = tiny_config(train_styles=(1,), style_balance=(1.0, 2.0))
     again = DistillConfig.from_dict(json.loads(json.dumps(config.to_dict())))

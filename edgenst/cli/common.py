@@ -11,14 +11,20 @@ from edgenst.teacher import TEACHER_SOURCES, TeacherConfig
 
 
 def add_teacher_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("teacher (VGG loss network)")
-    g.add_argument("--teacher", default="vgg19", choices=TEACHER_SOURCES,
-                   help="weights of the loss network (default: torchvision's ImageNet VGG-19)")
-    g.add_argument("--teacher-weights", metavar="PATH",
-                   help="local weights file (torchvision VGG .pth, or the normalised VGG-19 .pth)")
+    """The VGG loss network's flags. It is named the *loss network* (``--loss-net``), so that
+    "teacher" means only the teacher network students learn from (``--teacher-net``); the old
+    ``--teacher`` / ``--teacher-weights`` spellings stay as aliases, and ``args.teacher`` /
+    ``args.teacher_weights`` keep their names for the code that reads them."""
+    g = p.add_argument_group("loss network (VGG)")
+    g.add_argument("--loss-net", "--teacher", dest="teacher", default="vgg19", choices=TEACHER_SOURCES,
+                   help="weights of the loss network (default: torchvision's ImageNet VGG-19); "
+                   "--teacher is the older spelling")
+    g.add_argument("--loss-net-weights", "--teacher-weights", dest="teacher_weights", metavar="PATH",
+                   help="local weights file (torchvision VGG .pth, or the normalised VGG-19 .pth); "
+                   "--teacher-weights is the older spelling")
     g.add_argument("--pyramid-levels", type=int, default=3, metavar="N",
-                   help="also apply the teacher to 1/2, 1/4 ... scale copies (default: 3 levels)")
-    g.add_argument("--no-download", action="store_true", help="never try to download teacher weights")
+                   help="also apply the loss network to 1/2, 1/4 ... scale copies (default: 3 levels)")
+    g.add_argument("--no-download", action="store_true", help="never try to download loss network weights")
 
 
 def add_loss_args(p: argparse.ArgumentParser, *, style_weight: float | None = None) -> None:

@@ -88,8 +88,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--dp-noise", type=float, default=None)
     g.add_argument("--dp-clip", type=float, default=None)
     g = p.add_argument_group("loss network")
-    g.add_argument("--teacher", choices=TEACHER_SOURCES, default=None, help="default: random (demo)")
-    g.add_argument("--teacher-weights", default=None, metavar="PATH")
+    g.add_argument("--loss-net", "--teacher", dest="teacher", choices=TEACHER_SOURCES, default=None,
+                   help="the VGG loss network (default: random, a demo); --teacher is the older spelling")
+    g.add_argument("--loss-net-weights", "--teacher-weights", dest="teacher_weights", default=None, metavar="PATH",
+                   help="its weights file; --teacher-weights is the older spelling")
     g.add_argument("--pyramid-levels", type=int, default=None)
     g = p.add_argument_group("run")
     g.add_argument("--seed", type=int, default=None)
