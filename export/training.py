@@ -8,7 +8,7 @@ Why this shape (issue 23, item 1):
   gradients and the parameters themselves (``executorch.extension.training.TrainingModule``), and
   ``get_sgd_optimizer`` updates those parameter tensors in place inside the loaded program. So the
   SGD step is the runtime's own optimizer, and the trained vectors live in the program's mutable
-  memory between steps, with no state on the Python side.
+  memory between steps (the Python ``TrainingModule`` holds references to them, not copies).
 - Only the tensors that require grad get gradients in the joint graph. ``StyleTrainingStep`` turns
   the chosen style's slice of every ``StyleAffine`` scale/shift (C x 1 x 1 x 1) into the only
   ``nn.Parameter``s; every other tensor (shared convolutions, the other styles, the photo vectors,
@@ -26,9 +26,11 @@ Why this shape (issue 23, item 1):
   scatter-adds into a gradient buffer it never zeroes (pytorch/executorch#21686, fixed after 1.5.1
   by #21878), which here made the artifact's gradients 25-40% off, and the content term's 2500x.
   ``amax``'s backward splits a gradient among tied maxima where max-pool gives it to the first;
-  loss-network pools follow a ReLU, whose backward zeroes the only common tie (all zeros). For the
-  same reason the pyramid's 2x2 average pool is a window mean (no ``avg_pool2d_backward`` in 1.5.1's
-  portable kernels). Verification compares against the unmodified loss.
+  loss-network pools follow a ReLU, whose backward zeroes the only common tie (all zeros). Likewise
+  the pyramid's 2x2 average pool is a window mean: 1.5.1's portable kernels have no
+  ``avg_pool2d_backward`` (error 0x14, OperatorMissing). Verification compares against the
+  unmodified loss.
+- Not in the artifact yet: ``distill.train_step``'s gradient-norm clipping (10), momentum.
 """
 
 from __future__ import annotations
