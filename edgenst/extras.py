@@ -48,13 +48,15 @@ def require(module: str, feature: str) -> ModuleType:
     """
     top = module.partition(".")[0]
     dist, extra = STACKS[top]
+    missing = MissingExtraError(f"{feature} needs {dist}, which is not installed: pip install 'edgenst[{extra}]'")
+    if not _installed(top):  # first: a submodule imported earlier would still be in sys.modules
+        raise missing
     try:
         return importlib.import_module(module)
     except ImportError:
         if _installed(top):
             raise
-        raise MissingExtraError(
-            f"{feature} needs {dist}, which is not installed: pip install 'edgenst[{extra}]'") from None
+        raise missing from None
 
 
 def _installed(top: str) -> bool:
