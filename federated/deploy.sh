@@ -37,16 +37,15 @@ export FLWR_HOME="$WORK/flwr-home"
 export FLWR_DISABLE_RUNTIME_DEPENDENCY_INSTALLATION=1
 export FLWR_DISABLE_UPDATE_CHECK=1
 
+# shellcheck source=stop-tree.sh
+. "$APP_DIR/stop-tree.sh"
 PIDS=()
 cleanup() {
   if [ "${KEEP_RUNNING:-0}" = "1" ]; then
     echo "deploy.sh: leaving SuperLink and SuperNodes running: kill ${PIDS[*]}"
     return
   fi
-  # SuperNodes and the SuperLink start helpers of their own (flower-superexec, app processes)
-  # that notice their parent's end only later: end them with their parents.
-  for pid in "${PIDS[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_trees "${PIDS[@]}"
 }
 trap cleanup EXIT INT TERM
 

@@ -55,14 +55,14 @@ flower-superlink --insecure --simulation --isolation subprocess --disable-runtim
   >"$WORK/superlink.log" 2>&1 &
 SUPERLINK=$!
 
+# shellcheck source=stop-tree.sh
+. "$APP_DIR/stop-tree.sh"
 stop() {
   if [ "${KEEP_RUNNING:-0}" = "1" ]; then
     echo "flwr-run.sh: the SuperLink keeps running (FLWR_HOME=$FLWR_HOME); stop it with: kill $SUPERLINK" >&2
     return
   fi
-  pkill -TERM -P "$SUPERLINK" 2>/dev/null || true  # its simulation process, if still running
-  kill "$SUPERLINK" 2>/dev/null || true
-  wait "$SUPERLINK" 2>/dev/null || true
+  stop_trees "$SUPERLINK"  # with its simulation process, if still running
 }
 trap stop EXIT INT TERM
 

@@ -146,4 +146,7 @@ def test_federate_deploy_finds_its_script_from_an_installed_package(tmp_path, mo
     script = Path(calls[0][-1])
     assert script.name == "deploy.sh" and script.is_file()
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "deploy.sh" in meta["tool"]["setuptools"]["package-data"]["edgenst.federated"]
+    shipped = meta["tool"]["setuptools"]["package-data"]["edgenst.federated"]
+    sourced = {line.split("/")[-1].strip('"') for line in script.read_text().splitlines()
+               if line.startswith(". ")}  # files deploy.sh sources must ship with it
+    assert "deploy.sh" in shipped and sourced and sourced <= set(shipped)
