@@ -328,3 +328,21 @@ def test_unreadable_training_photos_are_skipped_and_none_usable_is_an_error(tmp_
     (only_bad / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
     with pytest.raises(InputError, match="none of the 1 training photos could be used"):
         PhotoPool([str(only_bad)], 32)
+
+
+def test_a_style_name_without_a_style_folder_says_which_variable_is_missing(tmp_path: Path, monkeypatch) -> None:
+    """A resumed run reads its style names back from the checkpoint; a shell without
+    EDGENST_STYLE_DIR got only "starry_night: no such file"."""
+    from edgenst.distill.data import load_style_images
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EDGENST_STYLE_DIR", raising=False)
+    with pytest.raises(InputError, match="EDGENST_STYLE_DIR is not set"):
+        load_style_images(["starry_night"], 64)
+    (tmp_path / "styles").mkdir()
+    from PIL import Image
+
+    Image.new("RGB", (80, 60), (200, 10, 10)).save(tmp_path / "styles" / "starry_night.png")
+    monkeypatch.setenv("EDGENST_STYLE_DIR", str(tmp_path / "styles"))
+    (img,) = load_style_images(["starry_night"], 64)
+    assert tuple(img.shape[-2:]) == (48, 64)

@@ -141,7 +141,12 @@ def load_style_images(sources: Sequence[str], size: int) -> list[torch.Tensor]:
     style_dir = os.environ.get("EDGENST_STYLE_DIR")
     for src in sources:
         path = src
-        if style_dir and not src.startswith(("sample:", "texture:")) and not Path(src).exists():
+        if not src.startswith(("sample:", "texture:")) and not Path(src).exists():
+            if not style_dir:
+                # A resumed run reads its style names back from the checkpoint: the shell that
+                # resumes it may lack the variable the first one had.
+                raise InputError(f"style {src!r}: not a file, and EDGENST_STYLE_DIR is not set "
+                                 "(set it to the folder that holds the style images, or give a path)")
             matches = sorted(Path(style_dir).glob(f"{src}.*"))
             if not matches:
                 raise InputError(f"style {src!r}: not a file, and not found in EDGENST_STYLE_DIR={style_dir}")
