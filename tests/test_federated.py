@@ -123,8 +123,96 @@ def run_inline(settings: dict, nodes: int = 4) -> list[dict]:
 def test_app_config_in_pyproject_matches_the_defaults() -> None:
     cfg = tomllib.loads((REPO / "federated" / "pyproject.toml").read_text())["tool"]["flwr"]["app"]
     assert cfg["config"] == DEFAULTS
+    # flwr run's phones are simulated (Simulation Runtime, loopback deployment): the production
+    # ClientApp with the simulated phone's mod around it.
     assert cfg["components"] == {"serverapp": "edgenst.federated.server_app:app",
-                                 "clientapp": "edgenst.federated.client_app:app"}
+                                 "clientapp": "edgenst.federated.simulated_phone:app"}
+
+
+def test_app_config_check_mode_catches_a_table_edited_on_one_side(tmp_path: Path) -> None:
+    """The pyproject's table is generated from FedSettings; the check fails when either side moved."""
+    from edgenst.federated import app_config
+
+    assert app_config.main([]) == 0  # the repository's table is what FedSettings declares
+    original = (REPO / "federated" / "pyproject.toml").read_text()
+    copy = tmp_path / "pyproject.toml"
+    copy.write_text(original.replace("\ncrop = 64\n", "\ncrop = 96\n"))
+    assert copy.read_text() != original
+    assert app_config.main(["--pyproject", str(copy)]) == 1
+    assert app_config.main(["--pyproject", str(copy), "--write"]) == 0 and copy.read_text() == original
+
+
+#: ``edgenst federate``'s flags as they were written by hand before the parser was generated from
+#: FedSettings: flag, a value, the setting it sets and the value it must arrive as.
+OLD_FLAGS = [
+    ("--rounds", "5", "num-server-rounds", 5), ("--clients-per-round", "3", "clients-per-round", 3),
+    ("--strategy", "fedadam", "strategy", "fedadam"), ("--proximal-mu", "0.1", "proximal-mu", 0.1),
+    ("--trim-beta", "0.1", "trim-beta", 0.1), ("--server-lr", "0.03", "server-lr", 0.03),
+    ("--server-momentum", "0.5", "server-momentum", 0.5), ("--model", "default", "model", "default"),
+    ("--style", "texture:dots", "styles", "texture:dots"), ("--train", "all", "train", "all"),
+    ("--photos", "synthetic:9", "photos", "synthetic:9"), ("--server-photos", "nowhere", "server-photos", "nowhere"),
+    ("--alpha", "0.3", "alpha", 0.3), ("--partition-by", "colour", "partition-by", "colour"),
+    ("--crop", "32", "crop", 32), ("--batch", "1", "batch", 1), ("--lr", "0.01", "lr", 0.01),
+    ("--local-steps", "2", "local-steps", 2), ("--time-budget", "0.2", "time-budget", 0.2),
+    ("--round-deadline", "1.5", "round-deadline", 1.5), ("--profile-mix", "low:1", "profile-mix", "low:1"),
+    ("--compression", "int8", "compression", "int8"), ("--topk", "0.2", "topk", 0.2),
+    ("--dp", "client-fixed", "dp", "client-fixed"), ("--dp-noise", "0.2", "dp-noise", 0.2),
+    ("--dp-clip", "2", "dp-clip", 2.0), ("--loss-net", "vgg16", "teacher", "vgg16"),
+    ("--teacher", "vgg19", "teacher", "vgg19"), ("--loss-net-weights", "w.pth", "teacher-weights", "w.pth"),
+    ("--teacher-weights", "w.pth", "teacher-weights", "w.pth"), ("--pyramid-levels", "2", "pyramid-levels", 2),
+    ("--seed", "3", "seed", 3),
+]
+
+
+def _federate_parser():
+    import argparse
+
+    from edgenst.cli.federate import register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    return parser
+
+
+def _cli_settings(*argv: str) -> dict:
+    from edgenst.cli.federate import settings_from_args
+
+    args = _federate_parser().parse_args(["federate", "--out", "r", *argv])
+    args.threads_for_clients = None
+    out = settings_from_args(args)
+    out.pop("run-dir")
+    return out
+
+
+@pytest.mark.parametrize("flag, value, key, expected", OLD_FLAGS)
+def test_federate_flags_keep_their_spelling_and_set_their_setting(flag: str, value: str, key: str, expected) -> None:
+    assert _cli_settings(flag, value) == {key: expected}
+    assert FedSettings.from_config({key: expected}).to_config()[key] == expected
+
+
+def test_federate_switches_and_flags_that_set_two_settings() -> None:
+    assert _cli_settings() == {}  # no flag: the settings' defaults
+    assert _cli_settings("--no-profiles", "--fresh") == {"simulate-profiles": False, "resume": False}
+    assert _cli_settings("--new-style", "texture:dots") == {"new-style": "texture:dots", "mode": "new-style"}
+    assert _cli_settings("--style", "texture:a", "--style", "texture:b") == {"styles": "texture:a,texture:b"}
+    with pytest.raises(SystemExit):  # choices come from the setting
+        _federate_parser().parse_args(["federate", "--out", "r", "--strategy", "fedsgd"])
+
+
+def test_federate_help_shows_every_flagged_setting_with_its_default() -> None:
+    from dataclasses import fields
+
+    sub = _federate_parser()._subparsers._group_actions[0].choices["federate"]
+    by_dest = {a.dest: a for a in sub._actions}
+    flagged = [f for f in fields(FedSettings) if f.metadata["flag"] is not None]
+    assert len(flagged) == len({key for _, _, key, _ in OLD_FLAGS}) + 4  # + --no-profiles, --new-style, --out, --fresh
+    for f in flagged:
+        action = by_dest[f.name]
+        assert list(action.option_strings) == list(f.metadata["flag"].names)
+        if f.metadata["flag"].action == "" and f.default != "":
+            assert "default" in action.help, f.name
+        if f.metadata["choices"]:
+            assert tuple(action.choices) == f.metadata["choices"]
 
 
 @pytest.mark.parametrize("bad, match", [
