@@ -514,6 +514,64 @@ def test_the_production_apps_carry_no_fault_injection(tmp_path: Path) -> None:
     assert history[-1]["rejected"] == 0  # the production ClientApp sent its real update
 
 
+def test_the_production_client_app_simulates_no_phone(tmp_path: Path) -> None:
+    """Profiles attach from the simulation: with every phone of the low tier (25% drop-out, slow)
+    the production ClientApp still answers every round and reports no simulated time."""
+    s = tiny(tmp_path, **{"simulate-profiles": True, "profile-mix": "low:1", "local-steps": 0, "max-local-steps": 2,
+                          "clients-per-round": 4, "photos": "synthetic:40", "num-server-rounds": 2})
+    history = run_server(InlineGrid(_production_client_app(s), 4), FedSettings.from_config(s))
+    assert all(h["participants"] == 4 and h["dropouts"] + h["battery_skips"] + h["stragglers"] == 0
+               and h["sim_seconds"] == 0 for h in history[1:])
+
+
+def test_production_app_trains_as_a_simulated_phone_with_profiles_off(tmp_path: Path) -> None:
+    """Without local-steps both take the steps the reference phone fits in the time budget (here
+    max-local-steps, 3), so the production app's model is bit-identical to the simulation's."""
+    from safetensors.torch import load_file
+
+    models = []
+    for name, factory in (("production", _production_client_app), ("simulated", make_client_app)):
+        s = tiny(tmp_path / name, **{"local-steps": 0, "max-local-steps": 3, "num-server-rounds": 1})
+        history = run_server(InlineGrid(factory(s), 3), FedSettings.from_config(s))
+        assert history[-1]["participants"] == 3
+        models.append(load_file(str(tmp_path / name / "run" / "model.safetensors")))
+    assert models[0].keys() == models[1].keys()
+    assert all(torch.equal(models[0][k], models[1][k]) for k in models[0])
+
+
+def test_a_phone_builds_its_model_loss_network_and_gram_targets_once(tmp_path: Path, monkeypatch) -> None:
+    """Two rounds of three phones (one process, as phones sharing a Ray worker) build the student,
+    the loss network and the Gram targets once; the run ends bit-identical to one that rebuilds
+    them in every round."""
+    from safetensors.torch import load_file
+
+    from edgenst.federated import node_cache, task
+
+    node_cache.clear()
+    built = {"model": 0, "loss": 0, "grams": 0}
+
+    def counting(kind, real):
+        def wrapper(*a, **kw):
+            built[kind] += 1
+            return real(*a, **kw)
+        return wrapper
+
+    monkeypatch.setattr(task, "start_model", counting("model", task.start_model))
+    monkeypatch.setattr(task, "build_loss", counting("loss", task.build_loss))
+    monkeypatch.setattr(task, "StyleBank", counting("grams", task.StyleBank))
+    server = 1  # ServerRun builds its own loss network and Gram targets once a run (its model: not counted)
+    cached = run_inline(tiny(tmp_path / "cached"), nodes=3)
+    assert built == {"model": 1, "loss": 1 + server, "grams": 1 + server}
+
+    monkeypatch.setattr(node_cache, "model_for", task.start_model)  # what the phones did before
+    monkeypatch.setattr(node_cache, "objective_for", task.build_objective)
+    fresh = run_inline(tiny(tmp_path / "fresh"), nodes=3)
+    assert built == {"model": 1 + 6, "loss": 2 + 6 + server, "grams": 2 + 6 + server}  # 2 rounds x 3 phones
+    assert [h["eval_total"] for h in cached] == [h["eval_total"] for h in fresh]
+    a, b = (load_file(str(tmp_path / n / "run" / "model.safetensors")) for n in ("cached", "fresh"))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
 def test_each_flower_run_gets_a_new_folder_unless_one_is_named(tmp_path: Path) -> None:
     from edgenst.federated.settings import RUNS_ROOT
 
