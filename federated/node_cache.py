@@ -19,7 +19,6 @@ from typing import Any, Hashable
 
 import torch
 
-from edgenst.distill.config import DistillWeights
 from edgenst.distill.objective import Objective
 from edgenst.federated import task
 from edgenst.federated.settings import FedSettings
