@@ -1,18 +1,17 @@
 """The phone: a Flower ``ClientApp`` that fine-tunes on its own photos; no photo leaves it.
 
-Mods, outermost first:
+This is the production app (what a real phone's SuperNode runs): it trains ``local-steps``, or
+what the reference phone fits in ``time-budget``, at the settings' crop and batch, and answers
+every round it is sampled for. Its mods, outermost first:
 
 0. ``secagg_mod`` (``secure_aggregation``): Flower's ``secaggplus_mod`` on SecAgg+ messages only
    (``secagg=secaggplus``); it hands the training stage on to the mods below as a train message.
-1. ``device mod`` (``make_device_mod``): the simulated phone. It decides, before any training,
-   whether the phone answers this round (drop-out, battery) and with how many local steps, crop
-   and batch (compute speed, memory); after training it adds the simulated time (compute with a
-   random slowdown, plus download and upload of the actual bytes) and the battery level to the
-   reply's metrics. Skipped rounds answer with ``skipped=1`` only.
-2. ``compression_mod``: int8 / top-k deltas, when the server's train config asks for them.
-3. ``dp clip mod``: Flower's ``fixedclipping_mod``, when the server runs client-side DP.
-4. ``extra_mods`` of ``make_client_app``: in simulations, the fault injection of ``faults``
-   (broken or crashing phones); the module-level ``app`` has none.
+1. ``compression_mod``: int8 / top-k deltas, when the server's train config asks for them.
+2. ``dp clip mod``: Flower's ``fixedclipping_mod``, when the server runs client-side DP.
+
+Simulations attach more from the outside (``make_client_app``'s ``phone_mods`` and ``extra_mods``):
+the simulated phone of ``simulated_phone`` (tiers, drop-outs, battery, simulated time) right inside
+SecAgg+, and the fault injection of ``faults`` innermost. No profile or fault code lives here.
 
 Settings come from ``context.run_config`` (``flwr run``) or are baked in by ``make_client_app``
 (``edgenst federate``); the data partition from ``context.node_config``: ``partition-id`` and
@@ -23,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import zlib
-from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
 import torch
@@ -34,34 +32,16 @@ from flwr.clientapp.typing import ClientAppCallable, Mod
 
 from edgenst.distill.data import PhotoPool
 from edgenst.errors import InputError
-from edgenst.federated.compression import compression_mod, record_nbytes
-from edgenst.federated.guard import M_PARTITION, M_REASON, M_SIM_SECONDS, M_SKIPPED
-from edgenst.federated.profiles import (
-    TIERS,
-    battery_after,
-    compute_seconds,
-    draw_profile,
-    initial_battery,
-    plan_round,
-)
+from edgenst.federated import node_cache
+from edgenst.federated.compression import compression_mod
+from edgenst.federated.guard import M_PARTITION
 from edgenst.federated.secure_aggregation import secagg_mod
-from edgenst.federated.settings import FedSettings, round_lr
-from edgenst.federated.task import (
-    build_objective,
-    evaluate,
-    eval_images,
-    load_arrays,
-    local_train,
-    partition_for,
-    start_model,
-    to_arrays,
-    train_mode,
-)
+from edgenst.federated.settings import FedSettings, budget_steps, round_lr, step_seconds
+from edgenst.federated.task import evaluate, eval_images, load_arrays, local_train, partition_for, to_arrays, train_mode
 
 log = logging.getLogger("edgenst.federated")
 
-PLAN_KEY, DEVICE_KEY, PHOTOS_KEY = "edgenst-plan", "edgenst-device", "edgenst-photos"
-TIER_CODES = {"low": 0, "mid": 1, "high": 2}
+PLAN_KEY, PHOTOS_KEY = "edgenst-plan", "edgenst-photos"
 KEY_CLIPPING_NORM = "clipping_norm"  # what Flower's DP wrappers put in the train config
 
 
@@ -81,50 +61,18 @@ def round_seed(seed: int, partition: int, server_round: int) -> int:
     return zlib.crc32(f"{seed}:{partition}:{server_round}".encode()) & 0x7FFFFFFF
 
 
-def _absolute_round(msg: Message) -> int:
+def absolute_round(msg: Message) -> int:
     cfg = msg.content.config_records.get("config", ConfigRecord())
     return int(cfg.get("server-round", 0)) + int(cfg.get("round-offset", 0))
 
 
-def make_device_mod(baked: Mapping[str, Any] | None = None):
-    def device_mod(msg: Message, ctxt: Context, call_next: ClientAppCallable) -> Message:
-        if msg.metadata.message_type != MessageType.TRAIN:
-            return call_next(msg, ctxt)
-        s = client_settings(ctxt, baked)
-        pid, _ = partition_of(ctxt)
-        rnd = _absolute_round(msg)
-        if s.simulate_profiles:
-            profile = draw_profile(pid, s.seed, s.profile_mix)
-            state = ctxt.state.config_records.get(DEVICE_KEY)
-            battery = float(state["battery"]) if state is not None else initial_battery(pid, s.seed)
-        else:  # an always-available, fast phone
-            profile = replace(TIERS["high"], dropout=0.0, slowdown_sigma=0.0, max_crop=4096, max_batch=4096)
-            battery = 1.0
-        plan = plan_round(profile, battery, partition_id=pid, seed=s.seed, server_round=rnd, crop=s.crop,
-                          batch=s.batch, time_budget=s.time_budget, fixed_steps=s.local_steps,
-                          max_steps=s.max_local_steps)
-        if s.simulate_profiles:
-            ctxt.state.config_records[DEVICE_KEY] = ConfigRecord({"battery": battery_after(profile, battery, plan)})
-        if not plan.participate:
-            code = {"dropout": 1, "battery": 2}[plan.reason]
-            metrics = MetricRecord({M_SKIPPED: 1, M_REASON: code, M_PARTITION: pid})
-            return Message(RecordDict({"metrics": metrics}), reply_to=msg)
-        ctxt.state.config_records[PLAN_KEY] = ConfigRecord(
-            {"steps": plan.steps, "crop": plan.crop, "batch": plan.batch})
-        out = call_next(msg, ctxt)
-        if out.has_error() or "metrics" not in out.content.metric_records:
-            return out
-        down = record_nbytes(msg.content.array_records["arrays"])
-        up = sum(record_nbytes(r) for r in out.content.array_records.values())
-        compute = compute_seconds(profile, plan)
-        total = profile.download_seconds(down) + compute + profile.upload_seconds(up)
-        metrics = out.content.metric_records["metrics"]
-        metrics.update({M_SKIPPED: 0, M_REASON: 0, M_SIM_SECONDS: total, "sim-compute-seconds": compute,
-                        "sim-upload-seconds": profile.upload_seconds(up), "bytes-up": up,
-                        "battery": battery_after(profile, battery, plan), "tier": TIER_CODES[profile.tier]})
-        return out
-
-    return device_mod
+def own_plan(s: FedSettings) -> ConfigRecord:
+    """This phone's round when no outer mod planned it (``simulated_phone`` does in simulations):
+    the settings' crop and batch, and ``local-steps`` or what the reference phone fits in
+    ``time-budget`` (the plan of a simulated phone with profiles off, so both train alike)."""
+    steps = budget_steps(s.time_budget, step_seconds(s.crop, s.batch), fixed_steps=s.local_steps,
+                         max_steps=s.max_local_steps)
+    return ConfigRecord({"steps": steps, "crop": s.crop, "batch": s.batch})
 
 
 def dp_clip_mod(msg: Message, ctxt: Context, call_next: ClientAppCallable) -> Message:
@@ -157,13 +105,12 @@ def train_fn(baked: Mapping[str, Any] | None = None):
         torch.set_num_threads(s.threads)
         pid, _ = partition_of(context)
         cfg = msg.content.config_records["config"]
-        spec = start_model(s)
+        spec = node_cache.model_for(s)
         load_arrays(spec.model, msg.content.array_records["arrays"], spec.names)
-        plan = context.state.config_records.get(PLAN_KEY) or ConfigRecord(
-            {"steps": s.local_steps or 1, "crop": s.crop, "batch": s.batch})
+        plan = context.state.config_records.get(PLAN_KEY) or own_plan(s)
         pool = PhotoPool(my_photos(s, context), int(plan["crop"]))
-        objective = build_objective(s, spec)
-        rnd = _absolute_round(msg)
+        objective = node_cache.objective_for(s, spec)
+        rnd = absolute_round(msg)
         res = local_train(spec.model, objective, pool, spec, steps=int(plan["steps"]), batch=int(plan["batch"]),
                           lr=round_lr(float(cfg.get("lr", s.lr)), s.lr_schedule, rnd, s.num_server_rounds),
                           seed=round_seed(s.seed, pid, rnd), train=train_mode(s),
@@ -181,25 +128,27 @@ def evaluate_fn(baked: Mapping[str, Any] | None = None):
         """Loss of the global model on (up to 4 of) this phone's own photos."""
         s = client_settings(context, baked)
         torch.set_num_threads(s.threads)
-        spec = start_model(s)
+        spec = node_cache.model_for(s)
         load_arrays(spec.model, msg.content.array_records["arrays"], spec.names)
         photos = my_photos(s, context)[:4]
-        terms = evaluate(spec.model, build_objective(s, spec), eval_images(photos, s.crop), spec)
+        terms = evaluate(spec.model, node_cache.objective_for(s, spec), eval_images(photos, s.crop), spec)
         metrics = MetricRecord({"num-examples": len(photos), **{f"eval-{k}": v for k, v in terms.items()}})
         return Message(RecordDict({"metrics": metrics}), reply_to=msg)
 
     return evaluate_on_phone
 
 
-def make_client_app(baked: Mapping[str, Any] | None = None, extra_mods: Sequence[Mod] = ()) -> ClientApp:
+def make_client_app(baked: Mapping[str, Any] | None = None, *, phone_mods: Sequence[Mod] = (),
+                    extra_mods: Sequence[Mod] = ()) -> ClientApp:
     """A ClientApp whose settings are ``baked`` over the run config (for ``run_simulation``).
 
-    ``extra_mods`` run innermost, right around the train function (after compression and DP
-    clipping on the way out): the simulation attaches its fault injection there
-    (``faults.make_fault_mod``), so the production app carries none of it."""
+    The production app takes no mods: it has no simulated phone and no fault injection. A
+    simulation attaches them here: ``phone_mods`` run right inside SecAgg+ (they decide whether the
+    phone answers and see the bytes that travel, compressed), ``extra_mods`` innermost, right around
+    the train function (the fault injection of ``faults.make_fault_mod``); see ``simulated_phone``."""
     if baked:
         FedSettings.from_config(baked)  # bad values fail here, not in every client
-    app = ClientApp(mods=[secagg_mod, make_device_mod(baked), compression_mod, dp_clip_mod, *extra_mods])
+    app = ClientApp(mods=[secagg_mod, *phone_mods, compression_mod, dp_clip_mod, *extra_mods])
     app.train()(train_fn(baked))
     app.evaluate()(evaluate_fn(baked))
     return app

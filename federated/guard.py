@@ -4,7 +4,7 @@
 replies, it
 
 - counts bytes down (the global arrays sent to each client) and up (what each reply carries);
-- drops replies from phones that sat the round out (drop-out, low battery: the device mod's
+- drops replies from phones that sat the round out (drop-out, low battery: the simulated phone mod's
   ``skipped`` metric) and from stragglers whose simulated time passed the round deadline;
 - decodes compressed updates (the server half of ``compression.compression_mod``);
 - rejects malformed updates (missing or extra arrays, wrong shapes or dtypes, NaN/inf), and
@@ -33,7 +33,8 @@ from edgenst.federated.norm_screen import NormScreen
 
 log = logging.getLogger("edgenst.federated")
 
-#: Metric keys every train reply carries (set by the client's device mod and train function).
+#: Metric keys of train replies (set by the train function, and by the simulated phone's mod,
+#: ``simulated_phone``).
 M_SKIPPED, M_REASON, M_SIM_SECONDS, M_PARTITION = "skipped", "skip-reason", "sim-seconds", "partition-id"
 REASONS = {0: "", 1: "dropout", 2: "battery"}
 

@@ -24,10 +24,11 @@ import random
 from dataclasses import asdict, dataclass
 
 from edgenst.errors import InputError
+from edgenst.federated.settings import REF_SECONDS_PER_MPIX, budget_steps, step_seconds
 
-#: Seconds per megapixel of training crops (forward + loss network + backward) on a "high" phone
-#: at speed 1.0; a rough figure for a 2023 flagship running the student and a VGG-16/19 trunk.
-REF_SECONDS_PER_MPIX = 2.0
+__all__ = ["REF_SECONDS_PER_MPIX", "DOWNLINK_FACTOR", "Profile", "TIERS", "RoundPlan", "parse_mix", "draw_profile",
+           "initial_battery", "plan_round", "compute_seconds", "battery_after"]
+
 DOWNLINK_FACTOR = 4.0
 
 
@@ -45,7 +46,7 @@ class Profile:
     min_battery: float = 0.2
 
     def step_seconds(self, crop: int, batch: int) -> float:
-        return REF_SECONDS_PER_MPIX * batch * crop * crop / 1e6 / self.speed
+        return step_seconds(crop, batch, self.speed)
 
     def upload_seconds(self, nbytes: int) -> float:
         return nbytes * 8 / (self.upload_mbps * 1e6)
@@ -129,7 +130,8 @@ def plan_round(profile: Profile, battery: float, *, partition_id: int, seed: int
         return RoundPlan(False, "dropout", 0, crop_eff, batch_eff, slowdown)
     if battery < profile.min_battery:
         return RoundPlan(False, "battery", 0, crop_eff, batch_eff, slowdown)
-    steps = fixed_steps or max(1, min(max_steps, int(time_budget / profile.step_seconds(crop_eff, batch_eff))))
+    steps = budget_steps(time_budget, profile.step_seconds(crop_eff, batch_eff), fixed_steps=fixed_steps,
+                         max_steps=max_steps)
     return RoundPlan(True, "", steps, crop_eff, batch_eff, slowdown)
 
 

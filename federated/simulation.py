@@ -11,8 +11,8 @@ Why ``run_simulation``, which Flower 1.42 marks deprecated: its deprecation noti
 TOML run config; Flower 1.42 has no in-process replacement. Its notice is dropped at the default
 verbosity (``dependency_logs``) and shows with ``-v``.
 
-What the simulation adds to the production apps: fault injection (``faults``) in front of the
-ClientApp, Ray actors that restart when a phone's process dies (a crashed phone fails its own
+What the simulation adds to the production apps: the simulated phone (``simulated_phone``) and
+fault injection (``faults``) as mods around the ClientApp, Ray actors that restart when a phone's process dies (a crashed phone fails its own
 round, not the phones that share its worker), and a reaper (``ray_reaper``) that ends Ray's
 processes if this process is killed.
 """
@@ -89,11 +89,11 @@ def simulate(settings: Mapping[str, Any], num_clients: int, *, cpus: int = 2, cp
 
 
 def simulated_client_app(baked: Mapping[str, Any] | None = None):  # -> ClientApp
-    """The production ClientApp with the simulation's fault injection (``faulty``) attached."""
-    from edgenst.federated.client_app import make_client_app
-    from edgenst.federated.faults import make_fault_mod
+    """The production ClientApp with the simulated phone (``simulated_phone``: tiers, drop-outs,
+    battery, simulated time) and the fault injection (``faulty``) attached."""
+    from edgenst.federated.simulated_phone import simulated_phone_app
 
-    return make_client_app(baked, extra_mods=[make_fault_mod(baked)])
+    return simulated_phone_app(baked, faults=True)
 
 
 def _check_partitions(settings: FedSettings, num_clients: int) -> None:

@@ -123,8 +123,96 @@ def run_inline(settings: dict, nodes: int = 4) -> list[dict]:
 def test_app_config_in_pyproject_matches_the_defaults() -> None:
     cfg = tomllib.loads((REPO / "federated" / "pyproject.toml").read_text())["tool"]["flwr"]["app"]
     assert cfg["config"] == DEFAULTS
+    # flwr run's phones are simulated (Simulation Runtime, loopback deployment): the production
+    # ClientApp with the simulated phone's mod around it.
     assert cfg["components"] == {"serverapp": "edgenst.federated.server_app:app",
-                                 "clientapp": "edgenst.federated.client_app:app"}
+                                 "clientapp": "edgenst.federated.simulated_phone:app"}
+
+
+def test_app_config_check_mode_catches_a_table_edited_on_one_side(tmp_path: Path) -> None:
+    """The pyproject's table is generated from FedSettings; the check fails when either side moved."""
+    from edgenst.federated import app_config
+
+    assert app_config.main([]) == 0  # the repository's table is what FedSettings declares
+    original = (REPO / "federated" / "pyproject.toml").read_text()
+    copy = tmp_path / "pyproject.toml"
+    copy.write_text(original.replace("\ncrop = 64\n", "\ncrop = 96\n"))
+    assert copy.read_text() != original
+    assert app_config.main(["--pyproject", str(copy)]) == 1
+    assert app_config.main(["--pyproject", str(copy), "--write"]) == 0 and copy.read_text() == original
+
+
+#: ``edgenst federate``'s flags as they were written by hand before the parser was generated from
+#: FedSettings: flag, a value, the setting it sets and the value it must arrive as.
+OLD_FLAGS = [
+    ("--rounds", "5", "num-server-rounds", 5), ("--clients-per-round", "3", "clients-per-round", 3),
+    ("--strategy", "fedadam", "strategy", "fedadam"), ("--proximal-mu", "0.1", "proximal-mu", 0.1),
+    ("--trim-beta", "0.1", "trim-beta", 0.1), ("--server-lr", "0.03", "server-lr", 0.03),
+    ("--server-momentum", "0.5", "server-momentum", 0.5), ("--model", "default", "model", "default"),
+    ("--style", "texture:dots", "styles", "texture:dots"), ("--train", "all", "train", "all"),
+    ("--photos", "synthetic:9", "photos", "synthetic:9"), ("--server-photos", "nowhere", "server-photos", "nowhere"),
+    ("--alpha", "0.3", "alpha", 0.3), ("--partition-by", "colour", "partition-by", "colour"),
+    ("--crop", "32", "crop", 32), ("--batch", "1", "batch", 1), ("--lr", "0.01", "lr", 0.01),
+    ("--local-steps", "2", "local-steps", 2), ("--time-budget", "0.2", "time-budget", 0.2),
+    ("--round-deadline", "1.5", "round-deadline", 1.5), ("--profile-mix", "low:1", "profile-mix", "low:1"),
+    ("--compression", "int8", "compression", "int8"), ("--topk", "0.2", "topk", 0.2),
+    ("--dp", "client-fixed", "dp", "client-fixed"), ("--dp-noise", "0.2", "dp-noise", 0.2),
+    ("--dp-clip", "2", "dp-clip", 2.0), ("--loss-net", "vgg16", "teacher", "vgg16"),
+    ("--teacher", "vgg19", "teacher", "vgg19"), ("--loss-net-weights", "w.pth", "teacher-weights", "w.pth"),
+    ("--teacher-weights", "w.pth", "teacher-weights", "w.pth"), ("--pyramid-levels", "2", "pyramid-levels", 2),
+    ("--seed", "3", "seed", 3),
+]
+
+
+def _federate_parser():
+    import argparse
+
+    from edgenst.cli.federate import register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    return parser
+
+
+def _cli_settings(*argv: str) -> dict:
+    from edgenst.cli.federate import settings_from_args
+
+    args = _federate_parser().parse_args(["federate", "--out", "r", *argv])
+    args.threads_for_clients = None
+    out = settings_from_args(args)
+    out.pop("run-dir")
+    return out
+
+
+@pytest.mark.parametrize("flag, value, key, expected", OLD_FLAGS)
+def test_federate_flags_keep_their_spelling_and_set_their_setting(flag: str, value: str, key: str, expected) -> None:
+    assert _cli_settings(flag, value) == {key: expected}
+    assert FedSettings.from_config({key: expected}).to_config()[key] == expected
+
+
+def test_federate_switches_and_flags_that_set_two_settings() -> None:
+    assert _cli_settings() == {}  # no flag: the settings' defaults
+    assert _cli_settings("--no-profiles", "--fresh") == {"simulate-profiles": False, "resume": False}
+    assert _cli_settings("--new-style", "texture:dots") == {"new-style": "texture:dots", "mode": "new-style"}
+    assert _cli_settings("--style", "texture:a", "--style", "texture:b") == {"styles": "texture:a,texture:b"}
+    with pytest.raises(SystemExit):  # choices come from the setting
+        _federate_parser().parse_args(["federate", "--out", "r", "--strategy", "fedsgd"])
+
+
+def test_federate_help_shows_every_flagged_setting_with_its_default() -> None:
+    from dataclasses import fields
+
+    sub = _federate_parser()._subparsers._group_actions[0].choices["federate"]
+    by_dest = {a.dest: a for a in sub._actions}
+    flagged = [f for f in fields(FedSettings) if f.metadata["flag"] is not None]
+    assert len(flagged) == len({key for _, _, key, _ in OLD_FLAGS}) + 4  # + --no-profiles, --new-style, --out, --fresh
+    for f in flagged:
+        action = by_dest[f.name]
+        assert list(action.option_strings) == list(f.metadata["flag"].names)
+        if f.metadata["flag"].action == "" and f.default != "":
+            assert "default" in action.help, f.name
+        if f.metadata["choices"]:
+            assert tuple(action.choices) == f.metadata["choices"]
 
 
 @pytest.mark.parametrize("bad, match", [
@@ -424,6 +512,64 @@ def test_the_production_apps_carry_no_fault_injection(tmp_path: Path) -> None:
         production_server(InlineGrid(_production_client_app(), 3), ctx)
     history = run_server(InlineGrid(_production_client_app(s), 3), FedSettings.from_config(s))
     assert history[-1]["rejected"] == 0  # the production ClientApp sent its real update
+
+
+def test_the_production_client_app_simulates_no_phone(tmp_path: Path) -> None:
+    """Profiles attach from the simulation: with every phone of the low tier (25% drop-out, slow)
+    the production ClientApp still answers every round and reports no simulated time."""
+    s = tiny(tmp_path, **{"simulate-profiles": True, "profile-mix": "low:1", "local-steps": 0, "max-local-steps": 2,
+                          "clients-per-round": 4, "photos": "synthetic:40", "num-server-rounds": 2})
+    history = run_server(InlineGrid(_production_client_app(s), 4), FedSettings.from_config(s))
+    assert all(h["participants"] == 4 and h["dropouts"] + h["battery_skips"] + h["stragglers"] == 0
+               and h["sim_seconds"] == 0 for h in history[1:])
+
+
+def test_production_app_trains_as_a_simulated_phone_with_profiles_off(tmp_path: Path) -> None:
+    """Without local-steps both take the steps the reference phone fits in the time budget (here
+    max-local-steps, 3), so the production app's model is bit-identical to the simulation's."""
+    from safetensors.torch import load_file
+
+    models = []
+    for name, factory in (("production", _production_client_app), ("simulated", make_client_app)):
+        s = tiny(tmp_path / name, **{"local-steps": 0, "max-local-steps": 3, "num-server-rounds": 1})
+        history = run_server(InlineGrid(factory(s), 3), FedSettings.from_config(s))
+        assert history[-1]["participants"] == 3
+        models.append(load_file(str(tmp_path / name / "run" / "model.safetensors")))
+    assert models[0].keys() == models[1].keys()
+    assert all(torch.equal(models[0][k], models[1][k]) for k in models[0])
+
+
+def test_a_phone_builds_its_model_loss_network_and_gram_targets_once(tmp_path: Path, monkeypatch) -> None:
+    """Two rounds of three phones (one process, as phones sharing a Ray worker) build the student,
+    the loss network and the Gram targets once; the run ends bit-identical to one that rebuilds
+    them in every round."""
+    from safetensors.torch import load_file
+
+    from edgenst.federated import node_cache, task
+
+    node_cache.clear()
+    built = {"model": 0, "loss": 0, "grams": 0}
+
+    def counting(kind, real):
+        def wrapper(*a, **kw):
+            built[kind] += 1
+            return real(*a, **kw)
+        return wrapper
+
+    monkeypatch.setattr(task, "start_model", counting("model", task.start_model))
+    monkeypatch.setattr(task, "build_loss", counting("loss", task.build_loss))
+    monkeypatch.setattr(task, "StyleBank", counting("grams", task.StyleBank))
+    server = 1  # ServerRun builds its own loss network and Gram targets once a run (its model: not counted)
+    cached = run_inline(tiny(tmp_path / "cached"), nodes=3)
+    assert built == {"model": 1, "loss": 1 + server, "grams": 1 + server}
+
+    monkeypatch.setattr(node_cache, "model_for", task.start_model)  # what the phones did before
+    monkeypatch.setattr(node_cache, "objective_for", task.build_objective)
+    fresh = run_inline(tiny(tmp_path / "fresh"), nodes=3)
+    assert built == {"model": 1 + 6, "loss": 2 + 6 + server, "grams": 2 + 6 + server}  # 2 rounds x 3 phones
+    assert [h["eval_total"] for h in cached] == [h["eval_total"] for h in fresh]
+    a, b = (load_file(str(tmp_path / n / "run" / "model.safetensors")) for n in ("cached", "fresh"))
+    assert all(torch.equal(a[k], b[k]) for k in a)
 
 
 def test_each_flower_run_gets_a_new_folder_unless_one_is_named(tmp_path: Path) -> None:

@@ -31,91 +31,79 @@ EXAMPLES = """examples:
 Any app setting (see federated/pyproject.toml) can be given with --set KEY=VALUE.
 """
 
-#: argparse dest -> app setting (kebab-case key)
-_MAP = {
-    "rounds": "num-server-rounds", "clients_per_round": "clients-per-round", "strategy": "strategy",
-    "proximal_mu": "proximal-mu", "trim_beta": "trim-beta", "server_lr": "server-lr", "server_momentum": "server-momentum", "model": "model",
-    "new_style": "new-style", "train": "train", "photos": "photos", "server_photos": "server-photos",
-    "alpha": "alpha", "partition_by": "partition-by", "crop": "crop", "batch": "batch", "lr": "lr",
-    "local_steps": "local-steps", "time_budget": "time-budget", "round_deadline": "round-deadline",
-    "profile_mix": "profile-mix", "compression": "compression", "topk": "topk", "dp": "dp",
-    "dp_noise": "dp-noise", "dp_clip": "dp-clip", "teacher": "teacher", "teacher_weights": "teacher-weights",
-    "pyramid_levels": "pyramid-levels", "out": "run-dir", "seed": "seed",
-}
+#: The command's own options (not app settings), by argparse group.
+_GROUPS = ("", "model and data", "phones", "communication and privacy", "loss network", "run")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from edgenst.federated.settings import COMPRESSIONS, DEFAULTS, DP_MODES, PARTITION_BY, STRATEGIES
-    from edgenst.teacher import TEACHER_SOURCES
+    """The parser is generated from ``FedSettings``: every setting with a ``Flag`` becomes an option
+    with its type, choices and default in the help; the rest are reachable with ``--set``."""
+    from dataclasses import fields
+
+    from edgenst.federated.settings import FedSettings
 
     p = sub.add_parser("federate", help="federated fine-tuning with Flower (simulated phones)",
                        description="Fine-tune a student across simulated phones with Flower: each phone trains on "
                        "its own photos, only (compressed) parameter updates travel. Runs Flower's Simulation "
                        "Engine; --deploy runs a SuperLink and SuperNodes on loopback instead.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder (round checkpoints, model.safetensors)")
-    p.add_argument("--clients", type=int, default=8, help="number of simulated phones (SuperNodes; default 8)")
-    p.add_argument("--clients-per-round", type=int, default=None, help=f"phones sampled per round (default {DEFAULTS['clients-per-round']})")
-    p.add_argument("--rounds", type=int, default=None, help=f"federated rounds (default {DEFAULTS['num-server-rounds']})")
-    p.add_argument("--strategy", choices=STRATEGIES, default=None, help="Flower strategy (default fedavg)")
-    p.add_argument("--proximal-mu", type=float, default=None, help="FedProx proximal weight")
-    p.add_argument("--trim-beta", type=float, default=None, help="FedTrimmedAvg: fraction cut at each end")
-    p.add_argument("--server-lr", type=float, default=None,
-                   help="server learning rate: FedAdam's eta (default 0.01), FedAvgM's step (default 1.0)")
-    p.add_argument("--server-momentum", type=float, default=None, help="FedAvgM server momentum (default 0.9)")
-    g = p.add_argument_group("model and data")
-    g.add_argument("--model", default=None, help="'tiny' (demo), 'default' (shipped student) or a model file")
-    g.add_argument("--style", action="append", metavar="IMAGE", help="the model's style paintings in order (repeatable)")
-    g.add_argument("--new-style", metavar="IMAGE", help="learn this painting as a new style (new-style mode)")
-    g.add_argument("--train", choices=("style+head", "style", "all"), default=None, help="which parameters federate")
-    g.add_argument("--photos", default=None, help="photo folder (sub-folders = categories) or synthetic[:N]")
-    g.add_argument("--server-photos", default=None, help="the server's held-out photos (default: a part of --photos)")
-    g.add_argument("--alpha", type=float, default=None, help="Dirichlet concentration of the non-IID split")
-    g.add_argument("--partition-by", choices=PARTITION_BY, default=None)
-    g.add_argument("--crop", type=int, default=None)
-    g.add_argument("--batch", type=int, default=None)
-    g.add_argument("--lr", type=float, default=None, help="local learning rate")
-    g.add_argument("--local-steps", type=int, default=None, help="fixed local steps (default: from the time budget)")
-    g = p.add_argument_group("phones")
-    g.add_argument("--time-budget", type=float, default=None, help="simulated compute seconds per round")
-    g.add_argument("--round-deadline", type=float, default=None, help="simulated seconds before stragglers are dropped")
-    g.add_argument("--profile-mix", default=None, help="e.g. low:0.3,mid:0.5,high:0.2")
-    g.add_argument("--no-profiles", action="store_true", help="every phone fast and always available")
-    g = p.add_argument_group("communication and privacy")
-    g.add_argument("--compression", choices=COMPRESSIONS, default=None)
-    g.add_argument("--topk", type=float, default=None, help="fraction of entries kept by int8-topk")
-    g.add_argument("--dp", choices=DP_MODES, default=None, help="Flower's central DP with fixed clipping")
-    g.add_argument("--dp-noise", type=float, default=None)
-    g.add_argument("--dp-clip", type=float, default=None)
-    g = p.add_argument_group("loss network")
-    g.add_argument("--loss-net", "--teacher", dest="teacher", choices=TEACHER_SOURCES, default=None,
-                   help="the VGG loss network (default: random, a demo); --teacher is the older spelling")
-    g.add_argument("--loss-net-weights", "--teacher-weights", dest="teacher_weights", default=None, metavar="PATH",
-                   help="its weights file; --teacher-weights is the older spelling")
-    g.add_argument("--pyramid-levels", type=int, default=None)
-    g = p.add_argument_group("run")
-    g.add_argument("--seed", type=int, default=None)
-    g.add_argument("--fresh", action="store_true", help="refuse to continue an existing run in RUN_DIR")
+    groups = {title: p.add_argument_group(title) if title else p for title in _GROUPS}
+    flagged = [f for f in fields(FedSettings) if f.metadata["flag"] is not None]
+    for f in sorted(flagged, key=lambda f: not f.metadata["flag"].required):  # --out first, as before
+        flag = f.metadata["flag"]
+        groups[flag.group].add_argument(*flag.names, **_argument(f, flag))
+        if flag.required:
+            p.add_argument("--clients", type=int, default=8, help="number of simulated phones (SuperNodes; default 8)")
+    g = groups["run"]
     g.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any app setting")
     g.add_argument("--cpus", type=int, default=None, help="CPUs for the simulation (default: all)")
     g.add_argument("--deploy", action="store_true", help="run federated/deploy.sh: SuperLink + SuperNodes on loopback")
     p.set_defaults(run=run)
 
 
+def _argument(f: Any, flag: Any) -> dict[str, Any]:
+    """argparse keywords of one setting's flag. Defaults stay None ("not given"), so a flag
+    overrides the settings' default only when used and ``--set`` can still set anything."""
+    help_text = flag.help or f.metadata["help"]
+    if flag.action == "store_false":
+        return {"dest": f.name, "action": "store_const", "const": False, "default": None, "help": help_text}
+    if flag.action == "append":
+        return {"dest": f.name, "action": "append", "metavar": flag.metavar, "help": help_text}
+    if "default" not in help_text and f.default != "":
+        help_text += f" (default {f.default})"
+    kw: dict[str, Any] = {"dest": f.name, "default": None, "help": help_text.replace("%", "%%"),
+                          "required": flag.required, "metavar": flag.metavar or _metavar(flag.names[0])}
+    if f.metadata["choices"]:
+        kw["choices"] = f.metadata["choices"]
+    elif not isinstance(f.default, str):
+        kw["type"] = type(f.default)
+    if "choices" in kw and not flag.metavar:
+        kw.pop("metavar")  # argparse shows {a,b,c}
+    return kw
+
+
+def _metavar(name: str) -> str:
+    return name.lstrip("-").upper().replace("-", "_")
+
+
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The app settings the command line gives (kebab-case keys), flags first, then ``--set``."""
+    from dataclasses import fields
+
+    from edgenst.federated.settings import FedSettings
+
     out: dict[str, Any] = {}
-    for dest, key in _MAP.items():
-        v = getattr(args, dest, None)
-        if v is not None:
-            out[key] = str(Path(v).resolve()) if key == "run-dir" else v
-    if args.style:
-        out["styles"] = ",".join(args.style)
-    if args.new_style:
-        out["mode"] = "new-style"
-    if args.no_profiles:
-        out["simulate-profiles"] = False
-    if args.fresh:
-        out["resume"] = False
+    for f in fields(FedSettings):
+        flag = f.metadata["flag"]
+        v = getattr(args, f.name, None) if flag is not None else None
+        if v is None or v == []:
+            continue
+        key = f.name.replace("_", "-")
+        if flag.action == "append":
+            v = ",".join(v)
+        out[key] = str(Path(v).resolve()) if key == "run-dir" else v
+        if v:
+            out.update(dict(flag.implies))
     if args.threads_for_clients is not None:
         out["threads"] = args.threads_for_clients
     for item in args.set:
