@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -28,6 +28,9 @@ from edgenst.errors import InputError
 from edgenst.inference import model_border, stylize
 from edgenst.io import DEFAULT_MAX_PIXELS
 from edgenst.video import FrameWriter, frame_to_tensor, open_frames, probe, tensor_to_frame
+
+if TYPE_CHECKING:
+    from edgenst.models.serialization import ModelInfo
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +121,28 @@ class PteStylizer:
         if plan.inner != (h, w):
             y = F.interpolate(y, size=(h, w), mode="bilinear", antialias=False, align_corners=False)
         return y.clamp(0, 1)
+
+
+def make_stylizer(model: nn.Module, info: ModelInfo, styles: Sequence[tuple[str, float]], strength: float, *,
+                  pte: str | os.PathLike[str] | None = None, tile: int = 1024,
+                  threads: int | None = None) -> EagerStylizer | PteStylizer:
+    """The frame stylizer for a student's blended ``styles`` (``(name, weight)`` pairs of ``info.styles``):
+    the eager PyTorch model, or with ``pte`` that exported program in the ExecuTorch runtime.
+
+    ``threads`` sets the runtime's thread count before the program opens (it cannot change after,
+    see ``runtime.set_threads``); the eager model uses torch's setting.
+    """
+    from edgenst.inference import StyleChoice
+
+    choice = StyleChoice(weights=dict(styles), strength=strength)
+    vector = choice.vector(info.styles)
+    if pte:
+        from edgenst.runtime import PteModel, set_threads
+
+        if threads:
+            set_threads(threads)
+        return PteStylizer(PteModel(pte), vector, choice.strength)
+    return EagerStylizer(model, vector, choice.strength, tile=tile)
 
 
 @dataclass(frozen=True)
