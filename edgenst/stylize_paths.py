@@ -60,7 +60,7 @@ def output_paths(inputs: Sequence[str], output: str, *, multi: bool) -> list[Pat
 def is_video_job(inputs: Sequence[str], output: str) -> bool:
     """One video file in, or one folder of frames with a video file out. Several inputs with a
     video among them are refused: a video is stylized on its own."""
-    from edgenst.video import is_video_file
+    from edgenst.video.files import is_video_file
 
     if len(inputs) != 1:
         if any(is_video_file(i) for i in inputs):

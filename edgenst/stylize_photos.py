@@ -22,7 +22,7 @@ from edgenst.errors import InputError
 from edgenst.inference import StyleChoice, stylize_u8
 from edgenst.io import DEFAULT_MAX_PIXELS, LoadedImage, load_image_u8, save_image, to_u8
 from edgenst.models.serialization import ModelInfo
-from edgenst.optimize import OptimizeConfig, StyleSpec, stylize_optimize
+from edgenst.gatys.optimize import OptimizeConfig, StyleSpec, stylize_optimize
 from edgenst.perceptual import LossConfig, PerceptualLoss
 from edgenst.samples import resolve_image
 from edgenst.stylize_paths import is_builtin

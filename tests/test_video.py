@@ -16,9 +16,9 @@ import torch
 from edgenst.cli.main import main
 from edgenst.distill import DistillWeights
 from edgenst.distill.temporal import MotionConfig, draw_view_pair, make_view_pair, random_affine, temporal_loss
-from edgenst.temporal_metrics import measure_temporal, measure_videos
-from edgenst.video import VideoInfo, open_frames, probe
-from edgenst.video_stylize import PteStylizer, fit_plan, stylize_video
+from edgenst.video.temporal_metrics import measure_temporal, measure_videos
+from edgenst.video.files import VideoInfo, open_frames, probe
+from edgenst.video.stylize import PteStylizer, fit_plan, stylize_video
 
 SHARED_FRAMES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video" / "mountain_2"
 
@@ -258,7 +258,7 @@ def test_the_cli_stylizes_a_video_with_the_shipped_student(clip: Path, tmp_path:
 def test_video_defaults_to_the_temporally_stable_student(clip: Path, tmp_path: Path) -> None:
     from edgenst.inference import StyleChoice, stylize
     from edgenst.pretrained import get_weights
-    from edgenst.video import frame_to_tensor, tensor_to_frame
+    from edgenst.video.files import frame_to_tensor, tensor_to_frame
 
     out = tmp_path / "styled.mp4"
     assert main(["-q", "stylize", str(clip), "--style", "udnie", "-o", str(out)]) == 0
@@ -376,8 +376,8 @@ def test_the_shipped_student_on_real_frames_is_less_stable_than_its_input() -> N
         pytest.skip(f"needs {SHARED_FRAMES}")
     from edgenst.inference import StyleChoice
     from edgenst.pretrained import StudentWeights
-    from edgenst.video import frame_to_tensor, tensor_to_frame
-    from edgenst.video_stylize import EagerStylizer
+    from edgenst.video.files import frame_to_tensor, tensor_to_frame
+    from edgenst.video.stylize import EagerStylizer
 
     model, info = StudentWeights.DEFAULT.load()
     stylizer = EagerStylizer(model, StyleChoice({"udnie": 1.0}).vector(info.styles), 1.0)

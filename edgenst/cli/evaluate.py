@@ -12,7 +12,7 @@ from edgenst.errors import InputError
 from edgenst.extras import require
 from edgenst.io import list_images
 from edgenst.metrics import format_table, match_outputs, measure, metric_loss, summarize, write_json
-from edgenst.optimize import scale_style
+from edgenst.gatys.optimize import scale_style
 from edgenst.perceptual import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, PerceptualLoss
 from edgenst.run_record import read_run_times
 from edgenst.samples import resolve_image
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_video(args: argparse.Namespace) -> int:
-    from edgenst.temporal_metrics import FlowConfig, measure_videos, write_temporal_json
+    from edgenst.video.temporal_metrics import FlowConfig, measure_videos, write_temporal_json
 
     require("cv2", "edgenst evaluate --video (optical flow)")  # before minutes of decoding, not after
     stylized = Path(args.outputs)

@@ -14,14 +14,14 @@ from edgenst.cli.common import (
     parse_weighted,
     teacher_config,
 )
-from edgenst.color import COLOR_MODES
+from edgenst.gatys.color import COLOR_MODES
 from edgenst.errors import InputError
 from edgenst.io import check_output_path
-from edgenst.optimize import INITS, OPTIMIZERS, OptimizeConfig
+from edgenst.gatys.optimize import INITS, OPTIMIZERS, OptimizeConfig
 from edgenst.run_record import write_run_record
 from edgenst.stylize_paths import expand_inputs, is_builtin, is_video_job, output_paths
 from edgenst.stylize_photos import METHODS, choose_method, stylize_with_optimizer, stylize_with_student
-from edgenst.video import VIDEO_EXTENSIONS, is_video_file
+from edgenst.video.files import VIDEO_EXTENSIONS, is_video_file
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_video(args: argparse.Namespace) -> int:
-    from edgenst.video_stylize import make_stylizer, stylize_video
+    from edgenst.video.stylize import make_stylizer, stylize_video
 
     src, out = args.inputs[0], Path(args.output)
     if out.suffix and not is_video_file(out):
