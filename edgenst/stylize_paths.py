@@ -42,6 +42,17 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
     return out
 
 
+def is_batch(inputs: Sequence[str], expanded: Sequence[str]) -> bool:
+    """Several photos, or a folder (even of one photo): the output is a folder, and the run record
+    (:mod:`edgenst.run_record`) is written into it."""
+    return len(expanded) > 1 or any(Path(i).is_dir() for i in inputs)
+
+
+def protected_files(inputs: Sequence[str], styles: Sequence[str], masks: Sequence[str], model: str) -> list[str]:
+    """Every file the run reads (photos, style images, masks, the model): no output may overwrite one."""
+    return [i for i in inputs if not is_builtin(i)] + list(styles) + list(masks) + [model]
+
+
 def output_paths(inputs: Sequence[str], output: str, *, multi: bool) -> list[Path]:
     """One output path per input: ``output`` itself for a single input written to a file name,
     else ``output/<input stem>.png``. Two inputs with one stem would overwrite each other, so

@@ -97,6 +97,13 @@ def choose_method(style_names: Sequence[str], *, method: str = "auto", model: st
     return MethodChoice("optimize")
 
 
+def check_strength(strength: float) -> None:
+    """Strength 0 is the photo, 1 full style; the optimiser goes on up to 10 (a student to 1, checked
+    when it runs)."""
+    if not 0.0 <= strength <= 10.0:
+        raise InputError(f"strength must be in [0, 1] (optimize: up to 10), got {strength}")
+
+
 def stylize_with_student(
     model: nn.Module,
     info: ModelInfo,
@@ -225,8 +232,7 @@ def stylize_photos(
     is consumed). ``edgenst stylize`` calls the same three functions, building the optimiser's
     settings only when the optimiser runs.
     """
-    if not 0.0 <= strength <= 10.0:
-        raise InputError(f"strength must be in [0, 1] (optimize: up to 10), got {strength}")
+    check_strength(strength)
     choice = choose_method([name for name, _ in styles], method=method, model=model)
     if choice.model is not None and choice.info is not None:  # the student
         if masks:

@@ -20,8 +20,8 @@ from edgenst.pretrained import model_file
 from edgenst.run_record import RUN_RECORD, read_run_times, write_run_record
 from edgenst.samples import resolve_image
 from edgenst.style_paintings import style_finder
-from edgenst.stylize_paths import expand_inputs, is_video_job, output_paths
-from edgenst.stylize_photos import PhotoResult, choose_method, stylize_photos
+from edgenst.stylize_paths import expand_inputs, is_batch, is_video_job, output_paths, protected_files
+from edgenst.stylize_photos import PhotoResult, check_strength, choose_method, stylize_photos
 
 
 @pytest.fixture
@@ -119,6 +119,17 @@ def test_expand_inputs_and_output_names(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no images"):
         expand_inputs([str(tmp_path / "empty")])
+
+
+def test_batch_and_protected_files(tmp_path: Path) -> None:
+    assert not is_batch(["a.jpg"], ["a.jpg"])
+    assert is_batch(["a.jpg", "b.jpg"], ["a.jpg", "b.jpg"])
+    assert is_batch([str(tmp_path)], [str(tmp_path / "only.png")])  # a folder of one photo is still a folder
+    assert protected_files(["a.jpg", "sample:coffee"], ["s.png", "texture:swirl"], ["m.png"], "default") == [
+        "a.jpg", "s.png", "texture:swirl", "m.png", "default"]
+    check_strength(10.0)
+    with pytest.raises(InputError, match="up to 10"):
+        check_strength(-0.1)
 
 
 def test_is_video_job(tmp_path: Path) -> None:

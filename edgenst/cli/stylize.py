@@ -14,13 +14,13 @@ from edgenst.cli.common import (
     parse_weighted,
     teacher_config,
 )
-from edgenst.gatys.color import COLOR_MODES
 from edgenst.errors import InputError
-from edgenst.io import check_output_path
+from edgenst.gatys.color import COLOR_MODES
 from edgenst.gatys.optimize import INITS, OPTIMIZERS, OptimizeConfig
+from edgenst.io import check_output_path
 from edgenst.run_record import write_run_record
-from edgenst.stylize_paths import expand_inputs, is_builtin, is_video_job, output_paths
-from edgenst.stylize_photos import METHODS, choose_method, stylize_with_optimizer, stylize_with_student
+from edgenst.stylize_paths import expand_inputs, is_batch, is_video_job, output_paths, protected_files
+from edgenst.stylize_photos import METHODS, check_strength, choose_method, stylize_with_optimizer, stylize_with_student
 from edgenst.video.files import VIDEO_EXTENSIONS, is_video_file
 
 log = logging.getLogger(__name__)
@@ -97,16 +97,14 @@ def run(args: argparse.Namespace) -> int:
     if args.pte:
         raise InputError("--pte runs videos; for photos use --model")
     inputs = expand_inputs(args.inputs)
-    multi = len(inputs) > 1 or any(Path(i).is_dir() for i in args.inputs)
+    multi = is_batch(args.inputs, inputs)
     outputs = output_paths(inputs, args.output, multi=multi)
-    protect = [i for i in inputs if not is_builtin(i)]
-    protect += [parse_weighted(s)[0] for s in args.style] + list(args.mask or []) + [args.model]
+    styles = [parse_weighted(s) for s in args.style]
+    protect = protected_files(inputs, [name for name, _ in styles], args.mask or [], args.model)
     for dst in outputs:
         check_output_path(dst, protect)
-    if not 0.0 <= args.strength <= 10.0:
-        raise InputError(f"strength must be in [0, 1] (optimize: up to 10), got {args.strength}")
+    check_strength(args.strength)
 
-    styles = [parse_weighted(s) for s in args.style]
     choice = choose_method([name for name, _ in styles], method=args.method, model=args.model)
     images = dict(keep_alpha=args.keep_alpha, max_pixels=args.max_pixels, max_side=args.max_side, protect=protect)
     if choice.model is not None and choice.info is not None:
