@@ -114,7 +114,7 @@ def _weights_sha256(model: str) -> str:
 def _export_into(model: str, folder: Path, sizes: tuple[tuple[int, int], ...]) -> None:
     from edgenst.export.app_model import Size
     from edgenst.export.bundle import ExportConfig, export_bundle
-    from edgenst.photo_sets import DEFAULT_PHOTOS, load_photos
+    from edgenst.reference_images import DEFAULT_PHOTOS, load_photos
     from edgenst.pretrained import resolve_model
 
     log.warning("first start: exporting %s to an int8 .pte at %s into %s (once; 169 s measured on a busy "

@@ -5,12 +5,12 @@ The package follows the pipeline in DESIGN.md. Import order, checked by
 before it (lazy imports inside functions count too), or modules of its own package. A new module
 joins the list where its imports put it.
 
-    errors, extras, native_stderr, run_record
+    errors, extras, native_stderr, stylize.run_record
     -> io, samples, teacher, losses, perceptual, gatys.color, gatys
     -> models, pretrained, cost, inference, quantize, distill, style_fit
     -> export.app_model, export.manifest, runtime, export
     -> video.files, video.temporal_metrics, video
-    -> stylize_paths, stylize_photos, photo_sets, style_paintings, metrics
+    -> stylize.paths, stylize, reference_images, metrics
     -> federated, demo_app, cli, __main__
     -> optimize, video_stylize, temporal_metrics
 

@@ -210,7 +210,7 @@ def test_stylize_bad_output_exits_2_and_keeps_input(
 def test_stylize_bad_output_is_refused_before_optimising(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
-    import edgenst.stylize_photos as stylize_photos
+    import edgenst.stylize.photos as stylize_photos
 
     calls: list[int] = []
     real = stylize_photos.stylize_optimize

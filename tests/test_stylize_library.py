@@ -1,4 +1,4 @@
-"""The library functions behind ``edgenst stylize`` / ``evaluate`` / ``export``, called directly as a
+"""The library functions (edgenst.stylize, edgenst.reference_images, pretrained.model_file) behind ``edgenst stylize`` / ``evaluate`` / ``export``, called directly as a
 notebook would: method choice, output names, the run record, photo sets, style paintings, and the
 model path-or-name rule."""
 
@@ -15,13 +15,12 @@ from edgenst.errors import InputError
 from edgenst.inference import StyleChoice, stylize_u8
 from edgenst.io import load_image, save_image, to_u8
 from edgenst.models.serialization import save_model
-from edgenst.photo_sets import DEFAULT_PHOTOS, load_photos
 from edgenst.pretrained import model_file
-from edgenst.run_record import RUN_RECORD, read_run_times, write_run_record
+from edgenst.reference_images import DEFAULT_PHOTOS, load_photos, style_finder
 from edgenst.samples import resolve_image
-from edgenst.style_paintings import style_finder
-from edgenst.stylize_paths import expand_inputs, is_batch, is_video_job, output_paths, protected_files
-from edgenst.stylize_photos import PhotoResult, check_strength, choose_method, stylize_photos
+from edgenst.stylize.paths import expand_inputs, is_batch, is_video_job, output_paths, protected_files
+from edgenst.stylize.photos import PhotoResult, check_strength, choose_method, stylize_photos
+from edgenst.stylize.run_record import RUN_RECORD, read_run_times, write_run_record
 
 
 @pytest.fixture

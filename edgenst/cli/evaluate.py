@@ -14,7 +14,7 @@ from edgenst.io import list_images
 from edgenst.metrics import format_table, match_outputs, measure, metric_loss, summarize, write_json
 from edgenst.gatys.optimize import scale_style
 from edgenst.perceptual import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, PerceptualLoss
-from edgenst.run_record import read_run_times
+from edgenst.stylize.run_record import read_run_times
 from edgenst.samples import resolve_image
 from edgenst.teacher import build_teacher
 

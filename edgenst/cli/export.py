@@ -12,8 +12,7 @@ from typing import Iterator
 from edgenst.cli.common import add_teacher_args, teacher_config
 from edgenst.errors import EdgenstError, InputError
 from edgenst.extras import require
-from edgenst.photo_sets import load_photos
-from edgenst.style_paintings import style_finder
+from edgenst.reference_images import load_photos, style_finder
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from edgenst.errors import InputError
 from edgenst.gatys.color import COLOR_MODES
 from edgenst.gatys.optimize import INITS, OPTIMIZERS, OptimizeConfig
 from edgenst.io import check_output_path
-from edgenst.run_record import write_run_record
-from edgenst.stylize_paths import expand_inputs, is_batch, is_video_job, output_paths, protected_files
-from edgenst.stylize_photos import METHODS, check_strength, choose_method, stylize_with_optimizer, stylize_with_student
+from edgenst.stylize.run_record import write_run_record
+from edgenst.stylize.paths import expand_inputs, is_batch, is_video_job, output_paths, protected_files
+from edgenst.stylize.photos import METHODS, check_strength, choose_method, stylize_with_optimizer, stylize_with_student
 from edgenst.video.files import VIDEO_EXTENSIONS, is_video_file
 
 log = logging.getLogger(__name__)

@@ -44,7 +44,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
 
 def is_batch(inputs: Sequence[str], expanded: Sequence[str]) -> bool:
     """Several photos, or a folder (even of one photo): the output is a folder, and the run record
-    (:mod:`edgenst.run_record`) is written into it."""
+    (:mod:`edgenst.stylize.run_record`) is written into it."""
     return len(expanded) > 1 or any(Path(i).is_dir() for i in inputs)
 
 

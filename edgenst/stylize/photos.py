@@ -4,7 +4,7 @@ Two methods paint a photo. A trained student is fast and knows a fixed set of st
 Gatys optimisation takes any style image and is the (slow) quality reference. Which one runs is a
 rule of the library, not of the command line (:func:`choose_method`), so a notebook gets the same
 choice as ``edgenst stylize``. The per-photo loops yield one :class:`PhotoResult` at a time: the
-caller prints or collects, and the run record (:mod:`edgenst.run_record`) is built from them.
+caller prints or collects, and the run record (:mod:`edgenst.stylize.run_record`) is built from them.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from edgenst.models.serialization import ModelInfo
 from edgenst.gatys.optimize import OptimizeConfig, StyleSpec, stylize_optimize
 from edgenst.perceptual import LossConfig, PerceptualLoss
 from edgenst.samples import resolve_image
-from edgenst.stylize_paths import is_builtin
+from edgenst.stylize.paths import is_builtin
 from edgenst.teacher import TeacherConfig, build_teacher
 
 log = logging.getLogger(__name__)
