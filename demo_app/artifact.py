@@ -22,8 +22,6 @@ from edgenst.errors import InputError
 
 log = logging.getLogger(__name__)
 
-CALIBRATION_PHOTOS = ("sample:astronaut", "sample:chelsea", "sample:coffee", "sample:rocket")
-
 
 @dataclass(frozen=True)
 class Artifact:
@@ -102,10 +100,10 @@ def prepare_artifact(model: str = "fast", cache_dir: str | os.PathLike[str] | No
 
 
 def _weights_sha256(model: str) -> str:
-    from edgenst.pretrained import StudentWeights, get_weights
+    from edgenst.pretrained import StudentWeights, get_weights, model_file
 
-    if model.endswith(".safetensors") or "/" in model or Path(model).is_file():
-        path = Path(model)
+    path = model_file(model)
+    if path is not None:
         if not path.is_file():
             raise InputError(f"no model file at {path}")
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -116,13 +114,13 @@ def _weights_sha256(model: str) -> str:
 def _export_into(model: str, folder: Path, sizes: tuple[tuple[int, int], ...]) -> None:
     from edgenst.export.app_model import Size
     from edgenst.export.bundle import ExportConfig, export_bundle
+    from edgenst.reference_images import DEFAULT_PHOTOS, load_photos
     from edgenst.pretrained import resolve_model
-    from edgenst.samples import resolve_image
 
     log.warning("first start: exporting %s to an int8 .pte at %s into %s (once; 169 s measured on a busy "
                 "2-core machine)", model, ", ".join(f"{h}x{w}" for h, w in sizes), folder)
     student, info = resolve_model(model)
-    photos = [resolve_image(p, max_side=1280).tensor for p in CALIBRATION_PHOTOS]
+    photos = load_photos(DEFAULT_PHOTOS, len(DEFAULT_PHOTOS), max_side=1280)  # as 'edgenst export' calibrates
     config = ExportConfig(sizes=tuple(Size(h, w) for h, w in sizes), formats=("pte-int8",))
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.tmp"

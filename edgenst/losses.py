@@ -14,8 +14,6 @@ Each function is a plain formula on tensors (unit-tested by hand on tiny inputs)
 
 from __future__ import annotations
 
-from typing import Mapping
-
 import torch
 import torch.nn.functional as F
 
@@ -92,28 +90,6 @@ def relative_style_loss(gram: torch.Tensor, target_gram: torch.Tensor, sample_we
     err = (gram - target_gram).pow(2).mean(dim=(-2, -1))
     scale = target_gram.detach().pow(2).mean(dim=(-2, -1)).clamp_min(_EPS)
     return _batch_mean(err / scale, sample_weights)
-
-
-def weighted_style_loss(
-    grams: Mapping[str, torch.Tensor],
-    target_grams: Mapping[str, torch.Tensor],
-    layer_weights: Mapping[str, float],
-    *,
-    relative: bool = True,
-) -> torch.Tensor:
-    """Sum over layers of ``weight * (relative_)style_loss``; layers missing a weight count 0."""
-    fn = relative_style_loss if relative else style_loss
-    total = None
-    for name, w in layer_weights.items():
-        if w == 0:
-            continue
-        if name not in grams or name not in target_grams:
-            raise InputError(f"style layer {name!r} has no Gram matrix")
-        term = w * fn(grams[name], target_grams[name])
-        total = term if total is None else total + term
-    if total is None:
-        raise InputError("style loss has no layer with a non-zero weight")
-    return total
 
 
 def total_variation(image: torch.Tensor) -> torch.Tensor:

@@ -27,7 +27,7 @@ def test_help_lists_subcommands_and_each_has_examples(capsys):
 
 def test_two_styles_with_masks_and_colour_preservation(tmp_path: Path):
     """Each style paints only its masked region, and --color luminance keeps the photo's colours."""
-    from edgenst.color import rgb_to_yiq
+    from edgenst.gatys.color import rgb_to_yiq
 
     mask_left = torch.zeros(1, 3, 32, 48)
     mask_left[..., :24] = 1.0

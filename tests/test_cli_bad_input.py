@@ -210,16 +210,16 @@ def test_stylize_bad_output_exits_2_and_keeps_input(
 def test_stylize_bad_output_is_refused_before_optimising(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
-    import edgenst.cli.stylize as stylize_cli
+    import edgenst.stylize.photos as stylize_photos
 
     calls: list[int] = []
-    real = stylize_cli.stylize_optimize
+    real = stylize_photos.stylize_optimize
 
     def spy(*args, **kwargs):  # noqa: ANN002, ANN003
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(stylize_cli, "stylize_optimize", spy)
+    monkeypatch.setattr(stylize_photos, "stylize_optimize", spy)
     photo, output = _output_case(tmp_path, case)
     rc, _, lines = _run(capsys, ["-q", "stylize", str(photo), "--style", "texture:swirl", *FAST,
                                  "-o", str(output)])

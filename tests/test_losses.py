@@ -12,7 +12,6 @@ from edgenst.losses import (
     relative_style_loss,
     style_loss,
     total_variation,
-    weighted_style_loss,
 )
 
 
@@ -65,16 +64,6 @@ def test_sample_weights_scale_each_samples_style_term():
     assert style_loss(g, t, torch.tensor([2.0, 0.0])).item() == pytest.approx(0.5)
     with pytest.raises(InputError):
         relative_style_loss(g, t, torch.ones(3))
-
-
-def test_weighted_style_loss_sums_layers():
-    grams = {"a": torch.ones(1, 2, 2) * 2, "b": torch.ones(1, 2, 2) * 3}
-    targets = {"a": torch.ones(1, 2, 2), "b": torch.ones(1, 2, 2)}
-    # raw: a -> 1, b -> 4 ; weights 0.25 and 0.75 -> 0.25 + 3
-    total = weighted_style_loss(grams, targets, {"a": 0.25, "b": 0.75}, relative=False)
-    assert total.item() == pytest.approx(3.25)
-    with pytest.raises(InputError):
-        weighted_style_loss(grams, targets, {"c": 1.0})
 
 
 def test_total_variation_by_hand():

@@ -3,11 +3,11 @@
 import pytest
 import torch
 
-from edgenst.color import luminance, match_histograms, rgb_to_yiq
+from edgenst.gatys.color import luminance, match_histograms, rgb_to_yiq
 from edgenst.errors import InputError
 from edgenst.io import load_image
 from edgenst.perceptual import LossConfig, PerceptualLoss
-from edgenst.optimize import OptimizeConfig, StyleSpec, build_style_targets, scale_style, stylize_optimize
+from edgenst.gatys.optimize import OptimizeConfig, StyleSpec, build_style_targets, scale_style, stylize_optimize
 from edgenst.samples import sample_photo, texture
 from edgenst.teacher import TeacherConfig, build_teacher
 from edgenst.metrics import metric_loss

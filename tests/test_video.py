@@ -16,9 +16,9 @@ import torch
 from edgenst.cli.main import main
 from edgenst.distill import DistillWeights
 from edgenst.distill.temporal import MotionConfig, draw_view_pair, make_view_pair, random_affine, temporal_loss
-from edgenst.temporal_metrics import measure_temporal, measure_videos
-from edgenst.video import VideoInfo, open_frames, probe
-from edgenst.video_stylize import PteStylizer, fit_plan, stylize_video
+from edgenst.video.temporal_metrics import measure_temporal, measure_videos
+from edgenst.video.files import VideoInfo, open_frames, probe
+from edgenst.video.stylize import PteStylizer, fit_plan, stylize_video
 
 SHARED_FRAMES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video" / "mountain_2"
 
@@ -258,7 +258,7 @@ def test_the_cli_stylizes_a_video_with_the_shipped_student(clip: Path, tmp_path:
 def test_video_defaults_to_the_temporally_stable_student(clip: Path, tmp_path: Path) -> None:
     from edgenst.inference import StyleChoice, stylize
     from edgenst.pretrained import get_weights
-    from edgenst.video import frame_to_tensor, tensor_to_frame
+    from edgenst.video.files import frame_to_tensor, tensor_to_frame
 
     out = tmp_path / "styled.mp4"
     assert main(["-q", "stylize", str(clip), "--style", "udnie", "-o", str(out)]) == 0
@@ -376,8 +376,8 @@ def test_the_shipped_student_on_real_frames_is_less_stable_than_its_input() -> N
         pytest.skip(f"needs {SHARED_FRAMES}")
     from edgenst.inference import StyleChoice
     from edgenst.pretrained import StudentWeights
-    from edgenst.video import frame_to_tensor, tensor_to_frame
-    from edgenst.video_stylize import EagerStylizer
+    from edgenst.video.files import frame_to_tensor, tensor_to_frame
+    from edgenst.video.stylize import EagerStylizer
 
     model, info = StudentWeights.DEFAULT.load()
     stylizer = EagerStylizer(model, StyleChoice({"udnie": 1.0}).vector(info.styles), 1.0)
@@ -385,3 +385,21 @@ def test_the_shipped_student_on_real_frames_is_less_stable_than_its_input() -> N
     styled = [tensor_to_frame(stylizer(frame_to_tensor(f))) for f in frames]
     m = measure_temporal(frames, styled)
     assert m.warping_error > m.reference > 0 and 0.5 < m.valid_fraction <= 1
+
+
+def test_make_stylizer_blends_the_named_styles_and_opens_a_pte_only_when_asked(tmp_path: Path) -> None:
+    from conftest import tiny_trained_like_student
+    from edgenst.errors import InputError
+    from edgenst.inference import StyleChoice
+    from edgenst.models.serialization import load_model, save_model
+    from edgenst.video.stylize import EagerStylizer, make_stylizer
+
+    model, info = load_model(save_model(tmp_path / "s.safetensors", tiny_trained_like_student(2), ["ink", "sea"]))
+    stylizer = make_stylizer(model, info, [("sea", 3.0), ("ink", 1.0)], 0.5, tile=256)
+    assert isinstance(stylizer, EagerStylizer) and stylizer.tile == 256 and stylizer.strength == 0.5
+    assert torch.equal(stylizer.style_weights, StyleChoice({"sea": 3.0, "ink": 1.0}).vector(["ink", "sea"]))
+    assert torch.allclose(stylizer.style_weights, torch.tensor([[0.25, 0.75]]))
+    with pytest.raises(InputError, match="unknown style"):
+        make_stylizer(model, info, [("fire", 1.0)], 1.0)
+    with pytest.raises(InputError):  # a .pte path that is not there: the runtime says so in one line
+        make_stylizer(model, info, [("ink", 1.0)], 1.0, pte=tmp_path / "missing.pte")

@@ -4,18 +4,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 
 from edgenst.cli.common import add_image_args, add_teacher_args, loss_config, teacher_config
-from edgenst.cli.stylize import RUN_RECORD
 from edgenst.errors import InputError
 from edgenst.extras import require
 from edgenst.io import list_images
 from edgenst.metrics import format_table, match_outputs, measure, metric_loss, summarize, write_json
-from edgenst.optimize import scale_style
+from edgenst.gatys.optimize import scale_style
 from edgenst.perceptual import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, PerceptualLoss
+from edgenst.stylize.run_record import read_run_times
 from edgenst.samples import resolve_image
 from edgenst.teacher import build_teacher
 
@@ -70,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"no image in {out_dir} matches a photo in {args.content} by file name")
     for o in sorted(set(outputs) - {o for o, _ in pairs}):
         log.warning("no photo for %s; skipped", o.name)
-    times = _read_times(out_dir)
+    times = read_run_times(out_dir)
 
     lcfg = loss_config(args)
     loss = metric_loss(PerceptualLoss(build_teacher(teacher_config(args), lcfg.all_layers), lcfg))
@@ -92,20 +91,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_times(out_dir: Path) -> dict[str, float]:
-    record = out_dir / RUN_RECORD
-    if not record.is_file():
-        return {}
-    try:
-        data = json.loads(record.read_text())
-        return {name: float(v["seconds"]) for name, v in data.get("outputs", {}).items()}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        log.warning("%s is unreadable; times left out", record)
-        return {}
-
-
 def _run_video(args: argparse.Namespace) -> int:
-    from edgenst.temporal_metrics import FlowConfig, measure_videos, write_temporal_json
+    from edgenst.video.temporal_metrics import FlowConfig, measure_videos, write_temporal_json
 
     require("cv2", "edgenst evaluate --video (optical flow)")  # before minutes of decoding, not after
     stylized = Path(args.outputs)

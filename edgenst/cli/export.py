@@ -6,19 +6,15 @@ import argparse
 import contextlib
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Iterator
 
-import torch
-
 from edgenst.cli.common import add_teacher_args, teacher_config
-from edgenst.errors import EdgenstError, ImageReadError, InputError
+from edgenst.errors import EdgenstError, InputError
 from edgenst.extras import require
+from edgenst.reference_images import load_photos, style_finder
 
 log = logging.getLogger(__name__)
-
-DEFAULT_PHOTOS = ("sample:astronaut", "sample:chelsea", "sample:coffee", "sample:rocket")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -82,45 +78,6 @@ def _add_verify_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-loss-check", action="store_true", help="skip the VGG content/style loss comparison")
     g.add_argument("--report", metavar="JSON", help="write the verification report here (default: DIR/verification.json)")
     add_teacher_args(p)
-
-
-def load_photos(sources: list[str] | None, limit: int, max_side: int = 1280) -> list[torch.Tensor]:
-    """Up to ``limit`` photos spread evenly over ``sources``; unreadable ones are skipped with a warning."""
-    from edgenst.distill.data import expand_sources
-    from edgenst.samples import resolve_image
-
-    if limit < 1:
-        raise InputError(f"photo count must be >= 1, got {limit}")
-    files = expand_sources(list(sources or DEFAULT_PHOTOS))
-    if len(files) > limit:
-        files = [files[round(i * (len(files) - 1) / max(limit - 1, 1))] for i in range(limit)]
-    photos = []
-    for f in files:
-        try:
-            photos.append(resolve_image(f, max_side=max_side).tensor)
-        except ImageReadError as exc:
-            log.warning("skipping %s", exc)
-    if not photos:
-        raise InputError("none of the photos could be read")
-    return photos
-
-
-def style_finder(style_dir: str | None):
-    """Style name -> painting tensor (long side 512), or None when not found."""
-    from edgenst.io import IMAGE_EXTENSIONS, resize_max_side
-    from edgenst.samples import TEXTURES, resolve_image
-
-    folder = style_dir or os.environ.get("EDGENST_STYLE_DIR")
-
-    def find(name: str) -> torch.Tensor | None:
-        if name in TEXTURES:
-            return resolve_image(f"texture:{name}", max_side=512).tensor
-        if not folder:
-            return None
-        matches = [p for p in sorted(Path(folder).glob(f"{name}.*")) if p.suffix.lower() in IMAGE_EXTENSIONS]
-        return resize_max_side(resolve_image(str(matches[0]), max_side=4096).tensor, 512) if matches else None
-
-    return find
 
 
 def _verify(folder: str, args: argparse.Namespace) -> int:

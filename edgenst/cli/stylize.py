@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import time
-from dataclasses import replace
 from pathlib import Path
-
-import torch
 
 from edgenst.cli.common import (
     add_image_args,
@@ -20,22 +15,15 @@ from edgenst.cli.common import (
     teacher_config,
 )
 from edgenst.errors import InputError
-from edgenst.inference import StyleChoice, stylize_u8
-from edgenst.io import LoadedImage, check_output_path, list_images, load_image_u8, save_image, to_u8
-from edgenst.optimize import INITS, OPTIMIZERS, OptimizeConfig, StyleSpec, stylize_optimize
-from edgenst.color import COLOR_MODES
-from edgenst.perceptual import PerceptualLoss
-from edgenst.pretrained import resolve_model
-from edgenst.samples import resolve_image
-from edgenst.teacher import build_teacher
-from edgenst.video import VIDEO_EXTENSIONS, is_video_file
+from edgenst.gatys.color import COLOR_MODES
+from edgenst.gatys.optimize import INITS, OPTIMIZERS, OptimizeConfig
+from edgenst.io import check_output_path
+from edgenst.stylize.run_record import write_run_record
+from edgenst.stylize.paths import expand_inputs, is_batch, is_video_job, output_paths, protected_files
+from edgenst.stylize.photos import METHODS, check_strength, choose_method, stylize_with_optimizer, stylize_with_student
+from edgenst.video.files import VIDEO_EXTENSIONS, is_video_file
 
 log = logging.getLogger(__name__)
-
-#: Written into an output folder so ``edgenst evaluate`` can report time per image.
-RUN_RECORD = "edgenst-run.json"
-#: The optimiser's default long side (it is slow); the student keeps the photo's size.
-OPTIMIZE_MAX_SIDE = 512
 
 EXAMPLES = """examples:
   edgenst stylize photo.jpg --style starry_night -o out.png            # the shipped student
@@ -66,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"image file, folder of images, sample:NAME, or a video ({' '.join(sorted(VIDEO_EXTENSIONS))})")
     p.add_argument("-o", "--output", required=True,
                    help="output file (one input) or folder; a video file name makes a folder of frames a video")
-    p.add_argument("--method", default="auto", choices=["auto", "student", "optimize"],
+    p.add_argument("--method", default="auto", choices=METHODS,
                    help="auto (default): the student when every --style is one of its styles, else optimize")
     p.add_argument("--style", action="append", required=True, metavar="STYLE[=WEIGHT]",
                    help="style name of the model, or (optimize) a style image / texture:NAME; repeatable, "
@@ -100,175 +88,62 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run, fast_exit=True)  # done when run returns: see cli.main.entry
 
 
-def _expand_inputs(inputs: list[str]) -> list[str]:
-    out: list[str] = []
-    for item in inputs:
-        path = Path(item)
-        if not item.startswith(("sample:", "texture:")) and path.is_dir():
-            found = list_images(path)
-            if not found:
-                raise InputError(f"{path}: no images in this folder")
-            out += [str(f) for f in found]
-        else:
-            out.append(item)
-    return out
-
-
-def _output_paths(inputs: list[str], output: str, *, multi: bool) -> list[Path]:
-    out = Path(output)
-    if not multi and out.suffix:
-        return [out]
-    if out.suffix and out.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp"):
-        raise InputError(f"{out}: several inputs need an output folder, not a file name")
-    names = [Path(i.split(":", 1)[1]).stem if i.startswith(("sample:", "texture:")) else Path(i).stem for i in inputs]
-    if len(set(names)) != len(names):
-        raise InputError("two inputs share a file name; stylize them into separate folders")
-    return [out / f"{n}.png" for n in names]
-
-
-def _is_video_job(args: argparse.Namespace) -> bool:
-    """One video file in, or one folder of frames with a video file out."""
-    if len(args.inputs) != 1:
-        if any(is_video_file(i) for i in args.inputs):
-            raise InputError("stylize one video at a time")
-        return False
-    src = args.inputs[0]
-    return is_video_file(src) or (Path(src).is_dir() and is_video_file(args.output))
-
-
 def run(args: argparse.Namespace) -> int:
-    video = _is_video_job(args)
+    video = is_video_job(args.inputs, args.output)
     if args.model is None:
         args.model = "stable" if video else "default"
     if video:
         return _run_video(args)
     if args.pte:
         raise InputError("--pte runs videos; for photos use --model")
-    inputs = _expand_inputs(args.inputs)
-    multi = len(inputs) > 1 or any(Path(i).is_dir() for i in args.inputs)
-    outputs = _output_paths(inputs, args.output, multi=multi)
-    protect = [i for i in inputs if not i.startswith(("sample:", "texture:"))]
-    protect += [parse_weighted(s)[0] for s in args.style] + list(args.mask or []) + [args.model]
+    inputs = expand_inputs(args.inputs)
+    multi = is_batch(args.inputs, inputs)
+    outputs = output_paths(inputs, args.output, multi=multi)
+    styles = [parse_weighted(s) for s in args.style]
+    protect = protected_files(inputs, [name for name, _ in styles], args.mask or [], args.model)
     for dst in outputs:
         check_output_path(dst, protect)
-    if not 0.0 <= args.strength <= 10.0:
-        raise InputError(f"strength must be in [0, 1] (optimize: up to 10), got {args.strength}")
+    check_strength(args.strength)
 
-    method, model = _choose_method(args)
-    if method == "student":
-        record = _run_student(args, model, inputs, outputs, protect)
+    choice = choose_method([name for name, _ in styles], method=args.method, model=args.model)
+    images = dict(keep_alpha=args.keep_alpha, max_pixels=args.max_pixels, max_side=args.max_side, protect=protect)
+    if choice.model is not None and choice.info is not None:
+        if args.mask:
+            raise InputError("--mask works with --method optimize only")
+        results = stylize_with_student(choice.model, choice.info, inputs, outputs, styles, strength=args.strength,
+                                       tile=args.tile, **images)
     else:
-        record = _run_optimize(args, inputs, outputs, protect)
+        config = OptimizeConfig(steps=args.steps, optimizer=args.optimizer, lr=args.lr, init=args.init,
+                                color=args.color, style_scale=args.style_scale, seed=args.seed)
+        results = stylize_with_optimizer(inputs, outputs, styles, masks=args.mask or (), strength=args.strength,
+                                         config=config, loss=loss_config(args), loss_net=teacher_config(args),
+                                         progress=not args.quiet, **images)
+    record: dict[str, dict] = {}
+    for result in results:
+        record[result.output.name] = result.record_entry()
+        if result.loss is None:
+            print(f"{result.output}  ({result.seconds:.2f} s)")
+        else:
+            print(f"{result.output}  ({result.seconds:.1f} s, loss {result.loss['total']:.4g})")
     if multi:
-        meta = {"styles": args.style, "method": method, "teacher": args.teacher, "model": args.model, "outputs": record}
-        (Path(args.output) / RUN_RECORD).write_text(json.dumps(meta, indent=2))
+        write_run_record(args.output, styles=args.style, method=choice.method, loss_net=args.teacher, model=args.model,
+                         outputs=record)
     return 0
 
 
-def _choose_method(args: argparse.Namespace) -> tuple[str, tuple | None]:
-    names = [parse_weighted(s)[0] for s in args.style]
-    is_image = [n.startswith("texture:") or Path(n).is_file() for n in names]
-    if args.method == "optimize" or (args.method == "auto" and all(is_image)):
-        return "optimize", None
-    model, info = resolve_model(args.model)
-    missing = [n for n in names if n not in info.styles]
-    if not missing:
-        return "student", (model, info)
-    if args.method == "student" or not all(is_image[names.index(n)] for n in missing):
-        raise InputError(f"unknown style {missing[0]!r}; the model has: {', '.join(info.styles)} "
-                         "('edgenst styles' lists them; --method optimize takes image files)")
-    log.info("%s is not one of the model's styles: using the Gatys optimiser (slow)", missing[0])
-    return "optimize", None
-
-
-def _run_student(args: argparse.Namespace, model_info: tuple, inputs: list[str], outputs: list[Path], protect: list[str]) -> dict:
-    if args.mask:
-        raise InputError("--mask works with --method optimize only")
-    if args.strength > 1.0:
-        raise InputError(f"a student's strength is in [0, 1], got {args.strength}")
-    model, info = model_info
-    choice = StyleChoice(weights=dict(parse_weighted(s) for s in args.style), strength=args.strength)
-    vector = choice.vector(info.styles)
-    record: dict[str, dict] = {}
-    for n, (src, dst) in enumerate(zip(inputs, outputs), start=1):
-        loaded = _load_8bit(src, args)  # 8-bit frames, tiles streamed: memory bounded for big photos
-        t0 = time.perf_counter()
-        # In place: the photo's rows become the picture's as tiles finish (one 8-bit frame held).
-        image = stylize_u8(model, loaded.tensor, vector, choice.strength, tile=args.tile, out=loaded.tensor)
-        seconds = time.perf_counter() - t0
-        alpha, size = loaded.alpha, loaded.size
-        del loaded
-        save_image(image, dst, alpha=alpha, protect=protect)
-        record[dst.name] = {"input": src, "seconds": round(seconds, 4), "method": "student"}
-        log.info("[%d/%d] %s (%dx%d) -> %s", n, len(inputs), src, size[1], size[0], dst)
-        print(f"{dst}  ({seconds:.2f} s)")
-    return record
-
-
-def _load_8bit(src: str, args: argparse.Namespace) -> LoadedImage:
-    """A photo as uint8 (``load_image_u8``); the built-in samples are small and arrive as float."""
-    alpha = "keep" if args.keep_alpha else "white"
-    if src.startswith(("sample:", "texture:")):
-        loaded = resolve_image(src, max_pixels=args.max_pixels, max_side=args.max_side, alpha=alpha)
-        return replace(loaded, tensor=to_u8(loaded.tensor))
-    return load_image_u8(src, max_pixels=args.max_pixels, max_side=args.max_side, alpha=alpha)
-
-
-def _run_optimize(args: argparse.Namespace, inputs: list[str], outputs: list[Path], protect: list[str]) -> dict:
-    if args.mask and len(args.mask) != len(args.style):
-        raise InputError(f"{len(args.mask)} masks for {len(args.style)} styles; give one mask per style")
-    opt_config = OptimizeConfig(
-        steps=args.steps, optimizer=args.optimizer, lr=args.lr, init=args.init, strength=100.0 * args.strength,
-        color=args.color, style_scale=args.style_scale, seed=args.seed,
-    )
-    lcfg = loss_config(args)
-    styles = []
-    for i, spec in enumerate(args.style):
-        name, weight = parse_weighted(spec)
-        image = resolve_image(name, max_pixels=args.max_pixels, max_side=2048).tensor
-        mask = None
-        if args.mask:
-            mask = resolve_image(args.mask[i], max_pixels=args.max_pixels).tensor.mean(dim=1, keepdim=True)
-        styles.append(StyleSpec(image=image, weight=weight, mask=mask))
-    loss = PerceptualLoss(build_teacher(teacher_config(args), lcfg.all_layers), lcfg)
-
-    record: dict[str, dict] = {}
-    torch.manual_seed(args.seed)
-    for n, (src, dst) in enumerate(zip(inputs, outputs), start=1):
-        loaded = resolve_image(src, max_pixels=args.max_pixels, max_side=OPTIMIZE_MAX_SIDE if args.max_side is None else args.max_side,
-                               alpha="keep" if args.keep_alpha else "white")
-        log.info("[%d/%d] %s (%dx%d) -> %s", n, len(inputs), src, loaded.size[1], loaded.size[0], dst)
-        result = stylize_optimize(loaded.tensor, styles, loss, opt_config, progress=not args.quiet)
-        save_image(result.image, dst, alpha=loaded.alpha, protect=protect)
-        final = result.history[-1]
-        record[dst.name] = {"input": src, "seconds": round(result.seconds, 3), "method": "optimize",
-                            "loss": {k: round(v, 6) for k, v in final.items() if k != "step"}}
-        print(f"{dst}  ({result.seconds:.1f} s, loss {final['total']:.4g})")
-    return record
-
-
 def _run_video(args: argparse.Namespace) -> int:
-    from edgenst.video_stylize import EagerStylizer, PteStylizer, stylize_video
+    from edgenst.video.stylize import make_stylizer, stylize_video
 
     src, out = args.inputs[0], Path(args.output)
     if out.suffix and not is_video_file(out):
         raise InputError(f"{out}: a video goes to {', '.join(sorted(VIDEO_EXTENSIONS))}, or frames into a folder")
     if args.strength > 1.0 or args.strength < 0:
         raise InputError(f"a student's strength is in [0, 1], got {args.strength}")
-    method, model_info = _choose_method(args)
-    if method != "student":
+    choice = choose_method([parse_weighted(s)[0] for s in args.style], method=args.method, model=args.model)
+    if choice.model is None or choice.info is None:
         raise InputError("video runs a trained student: choose its styles ('edgenst styles'), not style images")
-    model, info = model_info
-    choice = StyleChoice(weights=dict(parse_weighted(s) for s in args.style), strength=args.strength)
-    vector = choice.vector(info.styles)
-    if args.pte:
-        from edgenst.runtime import PteModel, set_threads
-
-        if args.threads:
-            set_threads(args.threads)  # before the program opens (see runtime.set_threads)
-        stylizer = PteStylizer(PteModel(args.pte), vector, choice.strength)
-    else:
-        stylizer = EagerStylizer(model, vector, choice.strength, tile=args.tile)
+    stylizer = make_stylizer(choice.model, choice.info, [parse_weighted(s) for s in args.style], args.strength,
+                             pte=args.pte, tile=args.tile, threads=args.threads)
     protect = (src, args.model, *(args.pte and [args.pte] or []))
     result = stylize_video(src, out, stylizer, fps=args.fps, crf=args.crf, max_pixels=args.max_pixels,
                            progress=not args.quiet, protect=protect)

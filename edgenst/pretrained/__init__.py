@@ -147,9 +147,22 @@ def get_weights(name: str) -> StudentWeights:
     raise InputError(f"no shipped model {name!r}; choose one of {choices}")
 
 
-def resolve_model(spec: str) -> tuple[nn.Module, ModelInfo]:
-    """A model file path, or the name of a shipped model (``default``, ``fast`` ...)."""
+def model_file(spec: str) -> Path | None:
+    """The model file ``spec`` names, or None when it names a shipped model (``default``, ``fast`` ...).
+
+    The one rule for "path or name", shared by every command that takes ``--model`` and by the
+    demo's export cache: a ``.safetensors`` suffix, a ``/``, or an existing file make a path (which
+    need not exist yet: loading it then says so); anything else is a shipped name.
+    """
     if spec.endswith(".safetensors") or "/" in spec or Path(spec).is_file():
+        return Path(spec)
+    return None
+
+
+def resolve_model(spec: str) -> tuple[nn.Module, ModelInfo]:
+    """A model file path, or the name of a shipped model (``default``, ``fast`` ...): see :func:`model_file`."""
+    path = model_file(spec)
+    if path is not None:
         return load_model(spec)
     return get_weights(spec).load()
 
@@ -159,4 +172,4 @@ def thumbnail(style: str) -> Path | None:
     return path if path.is_file() else None
 
 
-__all__ = ["ShippedModel", "StudentWeights", "get_weights", "resolve_model", "thumbnail"]
+__all__ = ["ShippedModel", "StudentWeights", "get_weights", "model_file", "resolve_model", "thumbnail"]

@@ -109,10 +109,6 @@ class VGGFeatures(nn.Module):
         self.requires_grad_(False)
         self.eval()
 
-    @property
-    def available_layers(self) -> list[str]:
-        return list(self.layers.keys())
-
     def check_layers(self, wanted: Iterable[str]) -> None:
         """Raise a clear ``InputError`` for any layer this trunk does not hold."""
         have = set(self.layers.keys())
