@@ -159,10 +159,13 @@ class PteModel:
 
     def _read_styles(self, methods: set[str]) -> int:
         """The style count and names from the program's constant methods; old programs fall back."""
+        # Loading a forward method here also makes a damaged program fail on open, not on its first frame.
+        first = next(iter(self.sizes.values()))
+        count = self._input_width(first)
         if STYLE_COUNT_METHOD in methods:
-            (count,) = self._constant(STYLE_COUNT_METHOD)
-        else:
-            count = self._input_width(next(iter(self.sizes.values())))
+            (declared,) = self._constant(STYLE_COUNT_METHOD)
+            if int(declared) != count:
+                raise InputError(f"{self.path} says it has {declared} styles, but {first} takes {count} style weights")
         if STYLE_NAMES_METHOD in methods:
             self.style_names = tuple(str(n) for n in self._constant(STYLE_NAMES_METHOD))
         else:
