@@ -47,10 +47,11 @@ class Artifact:
 
 def open_export(folder: str | os.PathLike[str]) -> Artifact:
     """The int8 ``.pte`` of an ``edgenst export`` folder, after checking every sha256 in its manifest."""
-    from edgenst.export.manifest import read_manifest
+    from edgenst.export.manifest import manifest_spec, read_manifest
 
     folder = Path(folder)
     manifest = read_manifest(folder)
+    spec = manifest_spec(manifest, str(folder / "manifest.json"))
     entries = [a for a in manifest["artifacts"] if a.get("format") == "executorch" and a.get("precision") == "int8"]
     if not entries:
         have = ", ".join(a.get("file", "?") for a in manifest["artifacts"]) or "nothing"
@@ -66,7 +67,7 @@ def open_export(folder: str | os.PathLike[str]) -> Artifact:
         raise InputError(f"{folder / entry['file']}: the manifest lists no forward_HxW methods")
     return Artifact(
         folder=folder, file=entry["file"], sha256=entry["sha256"], bytes=int(entry["bytes"]), precision="int8",
-        styles=tuple(s["name"] for s in manifest["styles"]), sizes=tuple(sorted(sizes, key=lambda s: s[0] * s[1])),
+        styles=spec.style_names, sizes=tuple(sorted(sizes, key=lambda s: s[0] * s[1])),
         source=str(manifest["source_model"].get("name") or manifest["source_model"].get("file", "")),
     )
 

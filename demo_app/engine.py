@@ -25,6 +25,7 @@ import torch
 from edgenst.demo_app.artifact import Artifact
 from edgenst.demo_app.frames import crop, decode_image, encode_image, letterbox
 from edgenst.demo_app.settings import StyleSettings
+from edgenst.errors import InputError
 
 
 class _Threadpool:
@@ -72,8 +73,13 @@ class Engine:
         self.reopens = 0
 
     def open(self, threads: int) -> None:
-        """Load the program now (so a broken file fails at start, not on the first frame)."""
+        """Load the program now (so a broken file fails at start, not on the first frame), and check
+        that it names the styles the page offers (the artifact's manifest)."""
         self._executor.submit(self._ensure_model_locked, threads).result()
+        names = self._model.style_names if self._model is not None else None
+        if names is not None and tuple(names) != tuple(self.artifact.styles):
+            raise InputError(f"{self.artifact.path} names its styles {', '.join(names)}, its manifest "
+                             f"{', '.join(self.artifact.styles)}")
 
     def _ensure_model_locked(self, threads: int) -> bool:
         with _Threadpool.lock:
@@ -96,10 +102,11 @@ class Engine:
         t0 = time.perf_counter()
         image = decode_image(data, max_pixels=self.max_pixels, target=settings.size)
         canvas, box = letterbox(image, settings.size)
-        weights = settings.style_weights(self.artifact.styles)
         strength = torch.tensor([[settings.strength]], dtype=torch.float32)
         with _Threadpool.lock:
             reopened = self._ensure_model(settings.threads)
+            # The program's own names (IOSpec); an old program's come from the manifest.
+            weights = settings.style_weights(self._model.style_names or self.artifact.styles)
             t1 = time.perf_counter()
             out = self._model.run(canvas, weights, strength)
             infer_ms = (time.perf_counter() - t1) * 1e3

@@ -14,6 +14,7 @@ import torch
 
 from edgenst.demo_app.config import DEFAULT_PROFILE, PROFILES
 from edgenst.errors import InputError
+from edgenst.styles import Blend
 
 FIELDS = ("style", "style2", "blend", "strength", "size", "profile")
 
@@ -27,13 +28,16 @@ class StyleSettings:
     size: tuple[int, int] = (256, 256)  # an exported size, (height, width)
     profile: str = DEFAULT_PROFILE
 
+    @property
+    def point(self) -> Blend:
+        """The style point the visitor chose: one style, or two mixed by ``blend``."""
+        if not self.style2:
+            return Blend(((self.style, 1.0),))
+        return Blend(((self.style, 1.0 - self.blend), (self.style2, self.blend)))
+
     def style_weights(self, styles: Sequence[str]) -> torch.Tensor:
         """The 1 x S ``style_weights`` input: one-hot, or two styles mixed by ``blend`` (sums to 1)."""
-        w = torch.zeros(1, len(styles))
-        w[0, styles.index(self.style)] += 1.0 - (self.blend if self.style2 else 0.0)
-        if self.style2:
-            w[0, styles.index(self.style2)] += self.blend
-        return w
+        return self.point.weights(styles)
 
     @property
     def threads(self) -> int:

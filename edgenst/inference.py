@@ -10,44 +10,17 @@ from __future__ import annotations
 
 import ctypes
 import sys
-from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from edgenst.errors import InputError
+from edgenst.styles import StyleChoice  # noqa: F401  (its home is edgenst.styles; kept importable here)
 
 #: The student works on multiples of this.
 SIZE_MULTIPLE = 4
-
-
-@dataclass(frozen=True)
-class StyleChoice:
-    """Style weights by name (blended, normalised to sum 1) and a strength in [0, 1]."""
-
-    weights: Mapping[str, float]
-    strength: float = 1.0
-
-    def vector(self, names: Sequence[str]) -> torch.Tensor:
-        """1 x S style weights in the model's style order."""
-        if not self.weights:
-            raise InputError("choose at least one style")
-        unknown = [n for n in self.weights if n not in names]
-        if unknown:
-            raise InputError(f"unknown style {unknown[0]!r}; this model has: {', '.join(names)}")
-        if any(not (w >= 0 and w < float("inf")) for w in self.weights.values()):
-            raise InputError(f"style weights must be finite and >= 0, got {dict(self.weights)}")
-        total = float(sum(self.weights.values()))
-        if total <= 0:
-            raise InputError("style weights must have a positive sum")
-        if not 0.0 <= self.strength <= 1.0:
-            raise InputError(f"strength must be in [0, 1], got {self.strength}")
-        vec = torch.zeros(1, len(names))
-        for name, w in self.weights.items():
-            vec[0, names.index(name)] += w / total
-        return vec
 
 
 #: The least mirrored margin ``run_model`` adds around a photo (cropped off the output): the

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from edgenst.errors import InputError
+from edgenst.styles import column_weights
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +76,13 @@ def calibration_inputs(photos: Sequence[torch.Tensor], styles: int, size: int, s
     g = torch.Generator().manual_seed(seed)
     crops = [square_crop(p, size) for p in photos]
     out: list[Inputs] = []
-    eye = torch.eye(styles)
+    columns = column_weights(styles)
     for i, crop in enumerate(crops):
-        for s in range(styles):
-            out.append((crop, eye[s : s + 1], torch.ones(1, 1)))
+        for column in columns:
+            out.append((crop, column, torch.ones(1, 1)))
         blend = torch.rand(1, styles, generator=g)
         out.append((crop, blend / blend.sum(), torch.full((1, 1), 0.5)))
-        out.append((crop, eye[i % styles : i % styles + 1], torch.zeros(1, 1)))
+        out.append((crop, columns[i % styles], torch.zeros(1, 1)))
     return out
 
 

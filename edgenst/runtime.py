@@ -6,6 +6,10 @@ the file's header is checked before the runtime sees it (a truncated file is fou
 its header records), a ``manifest.json`` beside it must list the same sha256 (a flipped byte in a
 weight would otherwise run, painting wrong), and ExecuTorch's own log lines go into the error's one
 line and the ``executorch.native`` logger instead of the terminal (``edgenst.native_stderr``).
+
+The program names its styles itself: ``edgenst export`` writes ``style_count`` and ``style_names``
+constant methods (``edgenst.io_spec``). A program exported before that falls back to the manifest
+beside it for the names, and to its forward method's input shape for the count.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 import torch
 
 from edgenst.errors import InputError
+from edgenst.io_spec import STYLE_COUNT_METHOD, STYLE_NAMES_METHOD, IOSpec, check_inputs
 from edgenst.native_stderr import native_stderr, quiet_import
 
 log = logging.getLogger(__name__)
@@ -68,6 +73,16 @@ def check_pte_header(path: Path, data: bytes) -> None:
         raise InputError(f"{path} is truncated: {len(data)} bytes, its header says {expected}")
 
 
+def manifest_beside(path: Path) -> dict | None:
+    """The ``manifest.json`` beside ``path`` when there is one and it lists ``path`` (schema-checked)."""
+    from edgenst.export.manifest import MANIFEST, find_artifact, read_manifest
+
+    if not (path.parent / MANIFEST).is_file():
+        return None
+    manifest = read_manifest(path.parent, check_files=False)
+    return manifest if find_artifact(manifest, path.name) is not None else None
+
+
 def check_against_manifest(path: Path, data: bytes) -> None:
     """When ``manifest.json`` lies beside ``path`` and lists it, ``data`` must have its size and sha256.
 
@@ -91,7 +106,10 @@ def check_against_manifest(path: Path, data: bytes) -> None:
 class PteModel:
     """An exported student: ``run(image, style_weights, strength)`` picks the method for the size.
 
-    ``check_manifest``: check the file against the ``manifest.json`` beside it, when there is one.
+    ``styles`` is the style count; ``style_names`` the names in table order (None only for a program
+    exported before programs named their styles and lying without a manifest); ``spec`` the
+    ``IOSpec`` when the names are known. ``check_manifest``: check the file against the
+    ``manifest.json`` beside it, when there is one.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, check_manifest: bool = True) -> None:
@@ -123,7 +141,45 @@ class PteModel:
         if not self.sizes:
             raise InputError(f"{self.path} has no forward_<H>x<W> methods (found: {', '.join(names) or 'none'})")
         self._methods: dict[str, object] = {}
-        self.styles = self._style_count(next(iter(self.sizes.values())))
+        self.style_names: tuple[str, ...] | None = None
+        self.styles = self._read_styles(set(names))
+
+    @property
+    def spec(self) -> IOSpec | None:
+        return IOSpec(self.style_names) if self.style_names is not None else None
+
+    def _constant(self, name: str) -> list:
+        error: RuntimeError | None = None
+        with native_stderr(log) as native:
+            try:
+                return list(self._program.load_method(name).execute([]))
+            except RuntimeError as exc:
+                error = exc
+        raise InputError(f"{self.path}: method {name} failed to run (corrupt file?): {native.reason(error)}")
+
+    def _read_styles(self, methods: set[str]) -> int:
+        """The style count and names from the program's constant methods; old programs fall back."""
+        # Loading a forward method here also makes a damaged program fail on open, not on its first frame.
+        first = next(iter(self.sizes.values()))
+        count = self._input_width(first)
+        if STYLE_COUNT_METHOD in methods:
+            (declared,) = self._constant(STYLE_COUNT_METHOD)
+            if int(declared) != count:
+                raise InputError(f"{self.path} says it has {declared} styles, but {first} takes {count} style weights")
+        if STYLE_NAMES_METHOD in methods:
+            self.style_names = tuple(str(n) for n in self._constant(STYLE_NAMES_METHOD))
+        else:
+            manifest = manifest_beside(self.path)
+            if manifest is not None:
+                self.style_names = tuple(s["name"] for s in manifest["styles"])
+                log.info("%s names no styles itself (exported by an older edgenst or without names): "
+                         "using the %d names in the manifest beside it", self.path.name, len(self.style_names))
+            else:
+                log.info("%s names no styles itself and has no manifest beside it: %d unnamed style(s)",
+                         self.path.name, count)
+        if self.style_names is not None and len(self.style_names) != int(count):
+            raise InputError(f"{self.path} takes {count} style weights but names {len(self.style_names)} styles")
+        return int(count)
 
     def _method(self, name: str):
         if name not in self._methods:
@@ -137,13 +193,12 @@ class PteModel:
                 raise InputError(f"{self.path}: method {name} failed to load (corrupt file?): {native.reason(error)}")
         return self._methods[name]
 
-    def _style_count(self, name: str) -> int:
-        meta = self._method(name).metadata
-        text = str(meta.input_tensor_meta(1)) if hasattr(meta, "input_tensor_meta") else str(meta)
-        m = re.search(r"sizes=\[1, (\d+)\]", text)
-        if not m:
-            raise InputError(f"{self.path}: cannot read the style-weights input shape of {name}")
-        return int(m.group(1))
+    def _input_width(self, name: str) -> int:
+        """The style count of a program without constant methods: its style-weights input is 1 x S."""
+        sizes = tuple(self._method(name).metadata.input_tensor_meta(1).sizes())
+        if len(sizes) != 2 or sizes[0] != 1:
+            raise InputError(f"{self.path}: the style-weights input of {name} is {list(sizes)}, expected [1, S]")
+        return int(sizes[1])
 
     def method_for(self, height: int, width: int) -> str:
         if (height, width) not in self.sizes:
@@ -153,12 +208,7 @@ class PteModel:
 
     def run(self, image: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
         """``image`` 1 x 3 x H x W in [0, 1] at an exported size -> stylized, same shape."""
-        if image.dim() != 4 or image.shape[:2] != (1, 3):
-            raise InputError(f"expected a 1 x 3 x H x W image, got {tuple(image.shape)}")
-        if tuple(style_weights.shape) != (1, self.styles):
-            raise InputError(f"style_weights must be 1 x {self.styles}, got {tuple(style_weights.shape)}")
-        if tuple(strength.shape) != (1, 1):
-            raise InputError(f"strength must be 1 x 1, got {tuple(strength.shape)}")
+        check_inputs(image, style_weights, strength, self.styles)
         method = self._method(self.method_for(*image.shape[-2:]))
         inputs = [t.contiguous().to(torch.float32) for t in (image, style_weights, strength)]
         return method.execute(inputs)[0]

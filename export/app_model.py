@@ -1,12 +1,7 @@
 """The student as a phone app calls it: fixed input names, sizes and value ranges.
 
-Input convention (the same for every format):
-- ``image``: float32, N x 3 x H x W, RGB in [0, 1] (NCHW, the layout XNNPACK convolutions take
-  without a transpose). Core ML takes a real image instead and scales 0-255 to [0, 1] itself.
-- ``style_weights``: float32, N x S, one weight per shipped style (rows sum to 1 for a blend).
-- ``strength``: float32, N x 1 in [0, 1]; 0 gives the photo back, 1 the full style.
-- output ``stylized``: N x 3 x H x W RGB, in [0, 1] times ``output_scale`` (255 for Core ML images).
-
+The interface itself (names, shapes, ranges, styles) is ``edgenst.io_spec.IOSpec``; this module
+wraps the student so its graph has exactly that interface, and names the export sizes.
 Sizes are written HEIGHTxWIDTH: ``720x1280`` is a landscape 720p frame, ``1280x720`` portrait.
 """
 
@@ -19,12 +14,13 @@ import torch
 from torch import nn
 
 from edgenst.errors import InputError
-from edgenst.models.style_params import num_styles
+from edgenst.io_spec import INPUT_NAMES, MAX_SIDE, MIN_SIDE, OUTPUT_NAME, SIDE_MULTIPLE
+from edgenst.styles import style_count
 
-INPUT_NAMES = ("image", "style_weights", "strength")
-OUTPUT_NAME = "stylized"
+__all__ = ["AppModel", "DEFAULT_SIZES", "INPUT_NAMES", "MAX_SIDE", "OUTPUT_NAME", "Size", "example_inputs",
+           "parse_sizes"]
+
 DEFAULT_SIZES = ((256, 256), (512, 512), (720, 1280))
-MAX_SIDE = 4096
 
 
 @dataclass(frozen=True)
@@ -34,8 +30,9 @@ class Size:
 
     def __post_init__(self) -> None:
         for side in (self.height, self.width):
-            if not 16 <= side <= MAX_SIDE or side % 4:
-                raise InputError(f"export sizes need sides that are multiples of 4 in [16, {MAX_SIDE}], got {self}")
+            if not MIN_SIDE <= side <= MAX_SIDE or side % SIDE_MULTIPLE:
+                raise InputError(f"export sizes need sides that are multiples of {SIDE_MULTIPLE} in "
+                                 f"[{MIN_SIDE}, {MAX_SIDE}], got {self}")
 
     def __str__(self) -> str:
         return f"{self.height}x{self.width}"
@@ -66,7 +63,7 @@ class AppModel(nn.Module):
         freeze = getattr(student, "frozen_copy", None)
         self.student = freeze() if freeze is not None else student.eval()
         self.output_scale = float(output_scale)
-        self.styles = num_styles(student)
+        self.styles = style_count(student)
 
     def forward(self, image: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
         out = self.student(image, style_weights, strength)

@@ -4,6 +4,9 @@ Why one method per size: an app stylizes camera frames of a few known sizes, and
 lets XNNPACK plan its memory once. Method names are ``forward_<H>x<W>`` (see ``method_name``).
 The report counts the operators left outside the delegate, which should be zero: anything left
 runs in ExecuTorch's portable kernels, one slow op at a time.
+
+Every program also carries constant methods from ``edgenst.io_spec``: ``style_count`` always, and
+``style_names`` when the caller names the styles, so the runtime reads them from the file itself.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from torch import nn
 from edgenst.errors import InputError
 from edgenst.export.app_model import AppModel, Size, example_inputs
 from edgenst.export.manifest import PTE_PRECISIONS
+from edgenst.io_spec import STYLE_COUNT_METHOD, IOSpec
 from edgenst.quantize import Inputs, QuantConfig, quantize_int8
 
 log = logging.getLogger(__name__)
@@ -54,13 +58,14 @@ class PteReport:
                 f"{self.delegate_calls} XNNPACK delegate call(s), ops outside the delegate: {left}")
 
 
-def lower_to_executorch(programs: dict[str, torch.export.ExportedProgram]):
+def lower_to_executorch(programs: dict[str, torch.export.ExportedProgram], constant_methods: dict | None = None):
     """Lower exported programs (method name -> program) to XNNPACK; returns (ExecuTorch program,
-    delegate calls, ops left outside)."""
+    delegate calls, ops left outside). ``constant_methods``: method name -> a value the program returns."""
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
 
-    edge = to_edge_transform_and_lower(programs, partitioner=[XnnpackPartitioner()])
+    edge = to_edge_transform_and_lower(programs, partitioner=[XnnpackPartitioner()],
+                                       constant_methods=constant_methods or None)
     calls, outside = 0, Counter()
     for name in programs:
         for node in edge.exported_program(name).graph.nodes:
@@ -81,13 +86,25 @@ def export_pte(
     precision: Precision = "fp32",
     calibration: Sequence[Inputs] | None = None,
     quant: QuantConfig = QuantConfig(),
+    style_names: Sequence[str] | None = None,
 ) -> PteReport:
-    """Write ``out_path`` (.pte) holding one method per size; int8 needs ``calibration`` inputs."""
+    """Write ``out_path`` (.pte) holding one method per size; int8 needs ``calibration`` inputs.
+
+    ``style_names``: the styles in table order, written into the program (``IOSpec.constant_methods``);
+    without them the program carries its style count only and readers take the names from the manifest.
+    """
     if precision not in PRECISIONS:
         raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     if not sizes:
         raise InputError("export needs at least one size")
     app = AppModel(student).eval()
+    if style_names is not None:
+        spec = IOSpec(tuple(style_names))
+        if spec.style_count != app.styles:
+            raise InputError(f"{spec.style_count} style names for a model with {app.styles} styles")
+        constants = spec.constant_methods()
+    else:
+        constants = {STYLE_COUNT_METHOD: app.styles}
     model: nn.Module = app
     if precision == "int8":
         if not calibration:
@@ -97,7 +114,7 @@ def export_pte(
     with torch.no_grad():
         for size in sizes:
             programs[method_name(size)] = torch.export.export(model, example_inputs(app.styles, size))
-    program, calls, outside = lower_to_executorch(programs)
+    program, calls, outside = lower_to_executorch(programs, constants)
     path = Path(out_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -1,7 +1,8 @@
 """``manifest.json``: what an app needs to know about an export folder, and how to check it.
 
 It lists the styles (name -> index of the style-weights input), the inputs and outputs with shapes
-and value ranges, each artifact with its size, sha256 and quantization, and the edgenst version.
+and value ranges (both from ``edgenst.io_spec.IOSpec``: written by ``build_manifest``, read back by
+``manifest_spec``), each artifact with its size, sha256 and quantization, and the edgenst version.
 ``read_manifest`` refuses a manifest that does not match the files beside it, with one line.
 """
 
@@ -15,7 +16,7 @@ from typing import Any, Callable, Sequence
 
 from edgenst import __version__
 from edgenst.errors import InputError
-from edgenst.export.app_model import INPUT_NAMES, OUTPUT_NAME
+from edgenst.io_spec import IOSpec
 
 #: What an ExecuTorch artifact's ``precision`` may say (``edgenst.export.executorch.PRECISIONS``).
 PTE_PRECISIONS = ("fp32", "int8")
@@ -42,40 +43,28 @@ def artifact_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
 
 
-def io_spec(styles: int) -> dict[str, Any]:
-    """The app-facing inputs and output (see ``edgenst.export.app_model``)."""
-    image, weights, strength = INPUT_NAMES
-    return {
-        "inputs": [
-            {"name": image, "dtype": "float32", "shape": [1, 3, "H", "W"], "layout": "NCHW", "color": "RGB",
-             "range": [0.0, 1.0], "coreml": "RGB image, 0-255"},
-            {"name": weights, "dtype": "float32", "shape": [1, styles], "range": [0.0, 1.0],
-             "note": "one weight per style (see styles[].index); rows sum to 1 to blend"},
-            {"name": strength, "dtype": "float32", "shape": [1, 1], "range": [0.0, 1.0],
-             "note": "0 returns the photo, 1 the full style"},
-        ],
-        "outputs": [
-            {"name": OUTPUT_NAME, "dtype": "float32", "shape": [1, 3, "H", "W"], "layout": "NCHW", "color": "RGB",
-             "range": [0.0, 1.0], "coreml": "RGB image, 0-255"},
-        ],
-    }
-
-
 def artifact_entry(folder: Path, file: str, **fields: Any) -> dict[str, Any]:
     path = folder / file
     return {"file": file, "bytes": artifact_bytes(path), "sha256": artifact_sha256(path), **fields}
 
 
-def build_manifest(styles: Sequence[str], source: dict[str, Any], artifacts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def build_manifest(styles: Sequence[str] | IOSpec, source: dict[str, Any],
+                   artifacts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The manifest of an export folder; its interface fields come from the ``IOSpec``."""
+    spec = styles if isinstance(styles, IOSpec) else IOSpec(tuple(styles))
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "edgenst_version": __version__,
         "source_model": source,
-        "styles": [{"index": i, "name": n} for i, n in enumerate(styles)],
-        **io_spec(len(styles)),
+        **spec.to_manifest(),
         "artifacts": list(artifacts),
     }
+
+
+def manifest_spec(manifest: dict[str, Any], where: str = MANIFEST) -> IOSpec:
+    """The ``IOSpec`` of a manifest ``read_manifest`` returned: what the runtime and the demo read."""
+    return IOSpec.from_manifest(manifest, where)
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:

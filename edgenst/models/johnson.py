@@ -40,6 +40,9 @@ class TeacherNetConfig:
 class ConditionalInstanceNorm(nn.Module):
     """Instance norm whose affine parameters are a style-weighted mix of per-style vectors."""
 
+    #: The style tensors this module owns, and the axis of each that indexes styles.
+    STYLE_TENSORS = {"gamma": 0, "beta": 0}
+
     def __init__(self, styles: int, channels: int) -> None:
         super().__init__()
         self.gamma = nn.Parameter(torch.ones(styles, channels))
@@ -91,6 +94,15 @@ class TeacherNet(nn.Module):
         self.up1 = ConvCIN(s, 4 * c, 2 * c, 3)
         self.up2 = ConvCIN(s, 2 * c, c, 3)
         self.head = nn.Sequential(nn.ReflectionPad2d(4), nn.Conv2d(c, 3, 9))
+
+    def style_axes(self) -> dict[str, int]:
+        """Style tensor name -> the axis that indexes styles (see ``Student.style_axes``)."""
+        return {f"{path}.{name}": axis for path, m in self.named_modules()
+                if isinstance(m, ConditionalInstanceNorm) for name, axis in m.STYLE_TENSORS.items()}
+
+    def head_prefixes(self) -> tuple[str, ...]:
+        """The last layers, which the ``style+head`` train mode also trains."""
+        return ("up2.", "head.")
 
     def forward(self, x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor | None = None) -> torch.Tensor:
         """``strength`` is accepted for interface parity with the student and must be None or 1."""

@@ -74,6 +74,9 @@ def _in_place() -> bool:
 class StyleAffine(nn.Module):
     """Per-style scale and shift of ``channels`` features, blended by the style weights."""
 
+    #: The style tensors this module owns, and the axis of each that indexes styles.
+    STYLE_TENSORS = {"scale": 1, "shift": 1}
+
     def __init__(self, styles: int, channels: int) -> None:
         super().__init__()
         # Stored as 1x1 conv weights (channels x styles x 1 x 1): XNNPACK needs constant weights.
@@ -208,12 +211,26 @@ class Student(nn.Module):
                 module.freeze()
         return frozen
 
+    def style_axes(self) -> dict[str, int]:
+        """Style tensor name -> the axis that indexes styles: one column of each is one style.
+
+        The class says which tensors hold styles (``edgenst.styles`` reads this), so training a
+        style alone, growing the table or fitting a new style never guesses from names. A frozen
+        copy has constants instead (``frozen_copy``), so it declares none.
+        """
+        return {f"{path}.{name}": axis for path, m in self.named_modules()
+                if isinstance(m, StyleAffine) and not m.frozen for name, axis in m.STYLE_TENSORS.items()}
+
+    def head_prefixes(self) -> tuple[str, ...]:
+        """The last layers, which the ``style+head`` train mode (the federated default) also trains."""
+        return ("up.", "up_affine.", "head.")
+
     def shared_parameters(self) -> int:
         return sum(p.numel() for n, p in self.named_parameters() if not _is_style_param(n))
 
     def per_style_parameters(self) -> int:
-        per_style = sum(p.numel() for n, p in self.named_parameters() if n.endswith((".scale", ".shift")))
-        return per_style // self.config.styles
+        params = dict(self.named_parameters())
+        return sum(params[n].numel() for n in self.style_axes()) // self.config.styles
 
 
 def _icnr_(conv: nn.Conv2d, upscale: int) -> None:

@@ -1,7 +1,8 @@
 """Which parameters belong to which style, so one style can be trained, added or federated alone.
 
 Both networks keep per-style vectors in tensors with a style axis (student: ``C x S x 1 x 1``
-scale/shift, teacher network: ``S x C`` gamma/beta). Training a subset of styles therefore means
+scale/shift, teacher network: ``S x C`` gamma/beta); each class declares them (``style_axes()``,
+read through ``edgenst.styles``). Training a subset of styles therefore means
 zeroing the other styles' gradient slices; Adam then leaves them exactly unchanged (its moments
 stay zero), so "only this style's parameters" holds bit for bit.
 """
@@ -14,33 +15,16 @@ import torch
 from torch import nn
 
 from edgenst.errors import InputError
-from edgenst.models.johnson import TeacherNet
-from edgenst.models.student import Student
+from edgenst.styles import StyleSpace, head_prefixes, style_axes, style_count
+
+__all__ = ["TRAIN_MODES", "freeze", "grow_styles", "head_prefixes", "num_styles", "style_axes"]
 
 #: What ``freeze`` can leave trainable.
 TRAIN_MODES = ("all", "style", "style+head")
 
 
-def style_axes(model: nn.Module) -> dict[str, int]:
-    """Parameter name -> the axis that indexes styles, for every per-style parameter."""
-    if isinstance(model, Student):
-        return {n: 1 for n, _ in model.named_parameters() if n.endswith((".scale", ".shift"))}
-    if isinstance(model, TeacherNet):
-        return {n: 0 for n, _ in model.named_parameters() if n.endswith((".gamma", ".beta"))}
-    raise InputError(f"not an edgenst model: {type(model).__name__}")
-
-
-def head_prefixes(model: nn.Module) -> tuple[str, ...]:
-    """The last layers, which ``style+head`` also trains (the federated default)."""
-    if isinstance(model, Student):
-        return ("up.", "up_affine.", "head.")
-    if isinstance(model, TeacherNet):
-        return ("up2.", "head.")
-    raise InputError(f"not an edgenst model: {type(model).__name__}")
-
-
 def num_styles(model: nn.Module) -> int:
-    return int(model.config.styles)  # type: ignore[attr-defined]
+    return style_count(model)
 
 
 def freeze(model: nn.Module, mode: str = "all", styles: Sequence[int] | None = None) -> list:
@@ -76,24 +60,9 @@ def freeze(model: nn.Module, mode: str = "all", styles: Sequence[int] | None = N
 def grow_styles(model: nn.Module, extra: int, init_from: Iterable[int] | None = None) -> nn.Module:
     """A copy of ``model`` with ``extra`` more styles, each new one starting at the mean of
     ``init_from`` (default: all existing styles), which trains faster than a fresh init."""
-    from edgenst.models import build_model, model_arch
-
     if extra < 1:
         raise InputError(f"extra styles must be >= 1, got {extra}")
-    old = num_styles(model)
-    src = list(init_from) if init_from is not None else list(range(old))
-    cfg = model.config.to_dict()  # type: ignore[attr-defined]
-    cfg["styles"] = old + extra
-    grown = build_model(model_arch(model), cfg)
-    axes = style_axes(model)
-    state = model.state_dict()
-    new_state = grown.state_dict()
-    for name, value in state.items():
-        if name not in axes:
-            new_state[name] = value.clone()
-            continue
-        ax = axes[name]
-        mean = value.index_select(ax, torch.tensor(src)).mean(dim=ax, keepdim=True)
-        new_state[name] = torch.cat([value] + [mean] * extra, dim=ax)
-    grown.load_state_dict(new_state)
-    return grown
+    space = StyleSpace.of(model)
+    src = list(init_from) if init_from is not None else list(range(space.count))
+    start = space.mean(model, src)
+    return space.append(model, [start] * extra)
