@@ -213,15 +213,14 @@ class StyleSpace:
 
     def append(self, model: nn.Module, vectors: Sequence[StyleVector]) -> nn.Module:
         """A copy of ``model`` whose table has ``vectors`` as new columns, after the existing ones."""
-        from edgenst.models import build_model, model_arch
-
         if not vectors:
             raise InputError("no style vectors to add")
         if StyleSpace.of(model) != self:
             raise InputError("these style vectors belong to another model's style space")
         cfg = model.config.to_dict()  # type: ignore[attr-defined]
         cfg["styles"] = self.count + len(vectors)
-        grown = build_model(model_arch(model), cfg)
+        # The model's own class and config class: styles sits below edgenst.models, which reads it.
+        grown = type(model)(type(model.config)(**cfg))  # type: ignore[attr-defined]
         slices = [self._slices(v) for v in vectors]
         new_state = grown.state_dict()
         for name, value in model.state_dict().items():
