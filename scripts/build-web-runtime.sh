@@ -3,14 +3,13 @@
 #
 # Why a script and committed outputs: the toolchain (emscripten 3.1.6 driving clang 22, cmake >= 3.29,
 # npm's binaryen) is big and slow to build with, so CI and users run the committed files; a maintainer
-# reproduces them with this one command. Sources, patches, the link target and the operator list live in
+# reproduces them with this one command. Sources, patches and the link target live in
 # demo_app/web_runtime/recipe/; demo_app/web_runtime/BUILD.md records what was built with what.
 #
-# Usage: scripts/build-web-runtime.sh [--work DIR] [--jobs N] [--python PY] [--ops-model FILE.pte]
+# Usage: scripts/build-web-runtime.sh [--work DIR] [--jobs N] [--python PY]
 #   --work       scratch folder (default build/web-runtime, ignored by git)
 #   --jobs       parallel compile jobs (default 2)
 #   --python     a Python with torch (ExecuTorch's cmake runs torchgen; default: python3 on PATH)
-#   --ops-model  derive the portable operators to keep from this .pte instead of recipe/selected_ops.txt
 # Environment: SOURCE_MIRROR=DIR takes each repository from DIR/<owner>+<name>/repo (a git dir, as the
 # project's offline mirror lays them out) instead of downloading github.com tarballs.
 # Toolchain (Debian bookworm): apt-get install emscripten binaryen clang-22 lld-22 llvm-22 nodejs npm
@@ -22,7 +21,6 @@ OUTDIR=$ROOT/demo_app/web_runtime
 WORK=$ROOT/build/web-runtime
 JOBS=2
 PY=python3
-OPS_MODEL=
 CMAKE_VERSION=3.31.10
 BINARYEN_VERSION=132.0.0
 EMSCRIPTEN_VERSION=3.1.6
@@ -36,7 +34,6 @@ while [ $# -gt 0 ]; do
     --work) WORK=$2; shift 2 ;;
     --jobs) JOBS=$2; shift 2 ;;
     --python) PY=$2; shift 2 ;;
-    --ops-model) OPS_MODEL=$(realpath "$2"); shift 2 ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
@@ -102,18 +99,13 @@ if [ ! -f "$STAMP" ] || ! cmp -s "$STAMP" "$RECIPE/sources.lock"; then
     echo "   patch $(basename "$p")"
     patch -s -p1 -d "$SRC" < "$p"
   done
-  mkdir -p "$SRC/extension/wasm/edgenst"
-  cp "$RECIPE/CMakeLists.txt" "$SRC/extension/wasm/edgenst/CMakeLists.txt"
   echo 'add_subdirectory(edgenst)' >> "$SRC/extension/wasm/CMakeLists.txt"
   cp "$RECIPE/sources.lock" "$STAMP"
 fi
+mkdir -p "$SRC/extension/wasm/edgenst"  # the link target, copied on every run (cmake sees a change)
+cp "$RECIPE/CMakeLists.txt" "$SRC/extension/wasm/edgenst/CMakeLists.txt"
 
-step "configure (XNNPACK, selective portable kernels)"
-if [ -n "$OPS_MODEL" ]; then
-  SELECT=(-DEXECUTORCH_SELECT_OPS_MODEL="$OPS_MODEL")
-else
-  SELECT=(-DEXECUTORCH_SELECT_OPS_LIST="$(grep -v '^#' "$RECIPE/selected_ops.txt" | paste -sd, -)")
-fi
+step "configure (XNNPACK; no portable kernels are linked, see recipe/CMakeLists.txt)"
 cd "$SRC"
 nice -n 10 emcmake cmake . -B"$WORK/cmake-out" -DCMAKE_BUILD_TYPE=Release -DPYTHON_EXECUTABLE="$(command -v "$PY")" \
   -DEXECUTORCH_BUILD_WASM=ON -DEXECUTORCH_BUILD_EXTENSION_MODULE=ON -DEXECUTORCH_BUILD_EXTENSION_TENSOR=ON \
@@ -121,9 +113,9 @@ nice -n 10 emcmake cmake . -B"$WORK/cmake-out" -DCMAKE_BUILD_TYPE=Release -DPYTH
   -DEXECUTORCH_BUILD_EXTENSION_NAMED_DATA_MAP=ON -DEXECUTORCH_BUILD_EXTENSION_RUNNER_UTIL=ON \
   -DEXECUTORCH_BUILD_XNNPACK=ON -DEXECUTORCH_BUILD_PTHREADPOOL=ON -DEXECUTORCH_BUILD_CPUINFO=ON \
   -DEXECUTORCH_BUILD_KERNELS_OPTIMIZED=OFF -DXNNPACK_ENABLE_WASMRELAXEDSIMDFP16=OFF \
-  "${SELECT[@]}" > "$WORK/configure.log" 2>&1 || { tail -30 "$WORK/configure.log"; die "configure failed (log: $WORK/configure.log)"; }
+  > "$WORK/configure.log" 2>&1 || { tail -30 "$WORK/configure.log"; die "configure failed (log: $WORK/configure.log)"; }
 
-step "build with $JOBS jobs (slow: XNNPACK's kernels; log: $WORK/build.log)"
+step "build with $JOBS jobs (slow: XNNPACK's ~600 microkernels; log: $WORK/build.log)"
 nice -n 10 cmake --build "$WORK/cmake-out" --target edgenst_et -j"$JOBS" > "$WORK/build.log" 2>&1 \
   || { grep -m5 -B2 -A8 'error' "$WORK/build.log" || tail -30 "$WORK/build.log"; die "build failed (log: $WORK/build.log)"; }
 BUILT=$(find "$WORK/cmake-out" -name edgenst_et.wasm | sed -n 1p)

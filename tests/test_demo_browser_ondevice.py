@@ -119,6 +119,7 @@ def test_on_device_frames_and_photos_never_reach_the_server(browser, server: Bac
 
 
 def test_on_device_output_matches_the_python_runtime(browser, server: BackgroundServer):  # noqa: F811
+    from edgenst.demo_app.engine import _Threadpool
     from edgenst.runtime import PteModel
 
     image, _ = letterbox(sample_photo("astronaut"), SHIPPED_SIZE)
@@ -126,7 +127,8 @@ def test_on_device_output_matches_the_python_runtime(browser, server: Background
     weights = torch.zeros(1, len(styles))
     weights[0, 0], weights[0, 3] = 0.6, 0.4
     strength = 0.8
-    expected = PteModel(server.artifact.path).run(image, weights, torch.tensor([[strength]]))
+    with _Threadpool.lock:  # the server's engine shares this process's XNNPACK pool
+        expected = PteModel(server.artifact.path).run(image, weights, torch.tensor([[strength]]))
 
     page = _open(browser, server.url + "/")
     assert page.evaluate("() => window.edgenstDemo.mode") == "device"
