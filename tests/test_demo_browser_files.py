@@ -59,7 +59,7 @@ def test_the_web_runtime_is_served_with_its_types(server: BackgroundServer):
         assert wasm.content[:4] == b"\0asm"
         js = http.get("/web_runtime/edgenst_et.js")
         assert js.headers["content-type"].startswith("text/javascript") and b"createExecuTorch" in js.content
-        for name in ("BUILD.md", "recipe", "LICENSES", "..%2Fserver.py", "edgenst_et.wasm%2F"):
+        for name in ("BUILD.md", "recipe", "LICENSES", "..%2Fserver.py", "edgenst_et.wasm.map", "build-record.txt"):
             assert http.get(f"/web_runtime/{name}").status_code == 404, name
         # The page may compile WebAssembly, but JavaScript eval stays forbidden.
         csp = http.get("/").headers["content-security-policy"]

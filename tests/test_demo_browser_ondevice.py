@@ -31,11 +31,12 @@ from edgenst.samples import sample_photo
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 SIZE = f"{SHIPPED_SIZE[0]}x{SHIPPED_SIZE[1]}"
-#: int8 tolerance between the browser's XNNPACK kernels (wasm SIMD) and the native ones (x86): the
-#: same quantized program, but kernels may round an accumulation differently, so a pixel can move
-#: by a few output quantization steps (one step of this student's output is about 1/255..2/255).
-MAX_ABS = 0.05
-MEAN_ABS = 0.005
+#: int8 tolerance between the browser's XNNPACK kernels (wasm) and the native ones (x86): the same
+#: quantized program, but relaxed SIMD lets a multiply-add be fused or not depending on the CPU, so a
+#: value on a rounding edge can move by one output quantization step (about 1/255 here). Measured on
+#: this machine: 6e-8 (max) at 256x256 in Node, i.e. the same numbers.
+MAX_ABS = 0.02
+MEAN_ABS = 0.002
 
 
 @pytest.fixture(scope="module")
