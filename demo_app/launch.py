@@ -78,6 +78,8 @@ def serve(artifact: Artifact, config: DemoConfig, sock: socket.socket | None = N
         port = sock.getsockname()[1]
         print(f"edgenst demo: {config.scheme}://{_display_host(config.host)}:{port}/  "
               f"({artifact.file}, int8, sha256 {artifact.sha256[:12]}, ExecuTorch XNNPACK; Ctrl-C stops)", flush=True)
+        print("edgenst demo: pages run the model on the visitor's device (ExecuTorch WebAssembly) where the "
+              "browser can, else here; add ?run=server to the URL to run it here", flush=True)
         if not config.loopback:
             from edgenst.demo_app.tls import lan_addresses
 

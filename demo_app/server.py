@@ -13,8 +13,14 @@ Protocol of ``/ws`` (one live camera session):
 Errors are messages, never a dropped connection; only a timeout, an oversized message (close
 1009) or the client leaving ends a session.
 
+On-device mode (the page's default where the browser can run it): the page downloads the int8
+``.pte`` from ``/model/<file>`` and the ExecuTorch web runtime from ``/web_runtime/<file>`` and runs
+every frame itself; the server then only serves files. Both routes serve a fixed list of files (the
+artifact's one ``.pte``, the runtime's two files), behind the same host check, headers and
+connection guard as every other route.
+
 Nothing from the client is used as a path: styles and sizes are checked against the artifact's
-lists, and thumbnails are looked up by a checked style name.
+lists, thumbnails are looked up by a checked style name, and downloads by a name from a fixed list.
 """
 
 from __future__ import annotations
@@ -47,9 +53,15 @@ from edgenst.errors import ImageReadError, InputError
 log = logging.getLogger(__name__)
 
 STATIC = resources.files("edgenst.demo_app").joinpath("static")
+WEB_RUNTIME = resources.files("edgenst.demo_app").joinpath("web_runtime")
+#: The web runtime's files (scripts/build-web-runtime.sh builds them) and the types they are served as.
+WEB_RUNTIME_FILES = {"edgenst_et.js": "text/javascript", "edgenst_et.wasm": "application/wasm"}
 MAX_CONTROL_CHARS = 4096
+# 'wasm-unsafe-eval' lets the page compile the WebAssembly runtime; it allows no JavaScript eval
+# (the runtime's glue is linked with DYNAMIC_EXECUTION=0, so it needs none).
 CSP = ("default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; "
-       "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+       "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+       "frame-ancestors 'none'")
 
 
 class TooLarge(Exception):
@@ -98,6 +110,8 @@ def create_app(engine: Engine, config: DemoConfig) -> Starlette:
         Route("/api/health", demo.health),
         Route("/api/stylize", demo.stylize, methods=["POST"]),
         Route("/thumbnails/{style}.jpg", demo.thumbnail),
+        Route("/model/{name}", demo.model),
+        Route("/web_runtime/{name}", demo.web_runtime),
         WebSocketRoute("/ws", demo.live),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
@@ -137,6 +151,8 @@ class _Demo:
             "artifact": self.artifact.describe(),
             "runtime": {"name": "ExecuTorch", "version": _version("executorch"), "backend": "XNNPACK",
                         "note": "every frame runs the int8 .pte in the ExecuTorch runtime, never eager PyTorch"},
+            "on_device": {"available": web_runtime_available(), "model": f"/model/{self.artifact.file}",
+                          "runtime": "/web_runtime/edgenst_et.js", "runtime_dir": "/web_runtime/"},
             "styles": [{"name": s, "thumbnail": f"/thumbnails/{s}.jpg" if thumbnail(s) else None}
                        for s in self.artifact.styles],
             "sizes": [f"{h}x{w}" for h, w in self.artifact.sizes],
@@ -158,6 +174,21 @@ class _Demo:
         if path is None:
             return JSONResponse({"error": f"no thumbnail for {style!r}"}, status_code=404)
         return FileResponse(str(path), media_type="image/jpeg")
+
+    async def model(self, request: Request) -> Response:
+        """The artifact's ``.pte`` itself (on-device mode runs it in the page): its name only, nothing else."""
+        if request.path_params["name"] != self.artifact.file or not self.artifact.path.is_file():
+            return JSONResponse({"error": "no such model file"}, status_code=404)
+        return FileResponse(str(self.artifact.path), media_type="application/octet-stream",
+                            headers={"X-Sha256": self.artifact.sha256})
+
+    async def web_runtime(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        media_type = WEB_RUNTIME_FILES.get(name)
+        path = WEB_RUNTIME.joinpath(name) if media_type else None
+        if path is None or not path.is_file():
+            return JSONResponse({"error": "no such runtime file"}, status_code=404)
+        return FileResponse(str(path), media_type=media_type)
 
     async def stylize(self, request: Request) -> Response:
         """POST an image body (any Content-Type) with settings in the query -> the stylized PNG."""
@@ -294,6 +325,11 @@ async def _close(ws: WebSocket, code: int, reason: str) -> None:
         await ws.close(code=code, reason=reason)
     except (RuntimeError, OSError):  # already closed by the client
         pass
+
+
+def web_runtime_available() -> bool:
+    """Whether the built web runtime is installed (a source checkout without it still serves server mode)."""
+    return all(WEB_RUNTIME.joinpath(name).is_file() for name in WEB_RUNTIME_FILES)
 
 
 def pack_frame(header: dict[str, Any], image: bytes) -> bytes:

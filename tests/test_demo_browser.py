@@ -88,7 +88,7 @@ def test_camera_style_switch_and_photo_in_a_real_browser(browser, server: Backgr
     errors: list[str] = []
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(server.url + "/")
+    page.goto(server.url + "/?run=server")  # today's server mode (the default is on-device)
 
     # The artifact line names the int8 .pte, its sha256 and the ExecuTorch runtime.
     _until(lambda: page.evaluate("() => document.getElementById('artifact').dataset.file"), "the model info")
@@ -121,7 +121,7 @@ def test_camera_style_switch_and_photo_in_a_real_browser(browser, server: Backgr
 
     # A second visitor is told the demo is busy (one live session allowed here).
     other = browser.new_page()
-    other.goto(server.url + "/")
+    other.goto(server.url + "/?run=server")
     _until(lambda: other.evaluate("() => document.getElementById('artifact').dataset.file"), "the second page")
     other.click("#start")
     _until(lambda: "busy" in _text(other, "#status").lower(), "the busy message")

@@ -1,12 +1,17 @@
-// The demo page: camera frames go to the server over a WebSocket, one at a time (the next frame is
-// sent when the previous result arrives, so nothing queues), and come back stylized by the int8
-// .pte in the ExecuTorch runtime. Photos go up with fetch() and come back as a PNG to download.
+// The demo page, in one of two modes, both running the same int8 .pte in the ExecuTorch runtime:
+// - on this device (the default where the browser can run it): the page downloads the .pte and the
+//   ExecuTorch WebAssembly runtime (ondevice.js) and stylizes every camera frame and photo itself;
+//   nothing but those two downloads touches the server;
+// - on the server (fallback, or ?run=server): camera frames go over a WebSocket, one at a time (the
+//   next frame is sent when the previous result arrives, so nothing queues); photos go up with
+//   fetch() and come back as a PNG to download.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const state = {
   info: null, ws: null, stream: null, running: false, inFlight: false, sentAt: 0,
   arrivals: [], frames: 0, photo: null, photoTimer: 0,
+  mode: "pending", runner: null,  // "device" (runner: ondevice.js's Runner) or "server"
 };
 const capture = document.createElement("canvas");
 
@@ -47,15 +52,6 @@ async function init() {
     return;
   }
   state.info = info;
-  const a = info.artifact, rt = info.runtime;
-  const line = $("artifact");
-  line.textContent = "";
-  line.append("Running ", el("b", {}, a.file), ` · ${a.precision} · sha256 ${a.sha256.slice(0, 12)}… · `
-    + `${(a.bytes / 1024).toFixed(1)} KiB · exported from ${a.source} · in the ${rt.name} ${rt.version} runtime `
-    + `(${rt.backend})`);
-  line.dataset.file = a.file;
-  line.dataset.precision = a.precision;
-  line.dataset.sha256 = a.sha256;
 
   for (const s of info.styles) {
     $("style").append(el("option", { value: s.name }, s.name));
@@ -82,13 +78,81 @@ async function init() {
   for (const id of ["style", "style2", "blend", "strength", "size", "profile"]) {
     $(id).addEventListener(id === "blend" || id === "strength" ? "input" : "change", changed);
   }
+  $("start").disabled = true;
   $("start").addEventListener("click", startCamera);
   $("stop").addEventListener("click", () => stopCamera("Stopped."));
   $("photo").addEventListener("change", () => {
     state.photo = $("photo").files[0] || null;
-    if (state.photo) uploadPhoto();
+    if (state.photo) stylizePhoto();
   });
   changed();
+  await chooseMode(info);
+  $("start").disabled = false;
+  if (state.photo) stylizePhoto();
+}
+
+// -- where the model runs ----------------------------------------------------------------------------
+
+async function chooseMode(info) {
+  const asked = new URLSearchParams(location.search).get("run");
+  let why;
+  if (asked === "server") {
+    why = "asked for with ?run=server";
+  } else if (!info.on_device || !info.on_device.available) {
+    why = "this demo was installed without the WebAssembly runtime";
+  } else {
+    const support = EdgenstOnDevice.support();
+    if (!support.ok) {
+      why = `${support.reason}`;
+    } else {
+      setWhere("pending", "Loading the model into this browser…");
+      try {
+        state.runner = await EdgenstOnDevice.load(info, $("size").value);
+      } catch (err) {
+        why = `on-device mode failed: ${err.message}`;
+        state.mode = "server";
+        showArtifact();
+        setWhere("server", `Runs on the server: ${why}. Frames and photos go to the server instead.`, true);
+        return;
+      }
+      state.mode = "device";
+      const t = state.runner.timings;
+      showArtifact();
+      setWhere("device", `Runs on this device: the int8 .pte runs in this browser (ExecuTorch WebAssembly `
+        + `runtime, XNNPACK, 1 thread); frames and photos never leave it. First load `
+        + `${t.total.toFixed(0)} ms (runtime ${t.runtime.toFixed(0)} ms, model download ${t.model.toFixed(0)} ms, `
+        + `program ${(t.program + t.method).toFixed(0)} ms).`);
+      $("where").dataset.firstLoadMs = t.total.toFixed(1);
+      return;
+    }
+  }
+  state.mode = "server";
+  showArtifact();
+  setWhere("server", `Runs on the server: ${why}. Frames and photos go to the server.`,
+    asked !== "server");
+}
+
+function setWhere(mode, text, isError = false) {
+  const where = $("where");
+  where.dataset.mode = mode;
+  setStatus(where, text, isError);
+  $("output-caption").textContent = mode === "device" ? "Stylized on this device (int8 .pte, ExecuTorch WebAssembly)"
+    : "Stylized on the server (int8 .pte, ExecuTorch)";
+  $("latency-label").textContent = mode === "device" ? "Per frame" : "Round trip";
+}
+
+function showArtifact() {
+  const a = state.info.artifact, rt = state.info.runtime;
+  const line = $("artifact");
+  const runtime = state.mode === "device" ? `in the ${rt.name} WebAssembly runtime on this device (${rt.backend})`
+    : `in the ${rt.name} ${rt.version} runtime on the server (${rt.backend})`;
+  line.textContent = "";
+  line.append("Running ", el("b", {}, a.file), ` · ${a.precision} · sha256 ${a.sha256.slice(0, 12)}… · `
+    + `${(a.bytes / 1024).toFixed(1)} KiB · exported from ${a.source} · ${runtime}`);
+  line.dataset.file = a.file;
+  line.dataset.precision = a.precision;
+  line.dataset.sha256 = a.sha256;
+  line.dataset.mode = state.mode;
 }
 
 function changed() {
@@ -98,9 +162,9 @@ function changed() {
   $("strength-value").textContent = s.strength.toFixed(2);
   for (const b of $("thumbs").children) b.setAttribute("aria-pressed", String(b.dataset.style === s.style));
   if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: "config", ...s }));
-  if (state.photo) {
+  if (state.photo && state.mode !== "pending") {
     clearTimeout(state.photoTimer);
-    state.photoTimer = setTimeout(uploadPhoto, 250);
+    state.photoTimer = setTimeout(stylizePhoto, 250);
   }
 }
 
@@ -126,9 +190,60 @@ async function startCamera() {
   const video = $("camera");
   video.srcObject = state.stream;
   await video.play().catch(() => {});
+  if (state.mode === "device") {
+    state.running = true;
+    $("stop").disabled = false;
+    $("threads").textContent = "1";
+    setStatus(status, "Streaming on this device.");
+    requestAnimationFrame(deviceFrame);
+    return;
+  }
   setStatus(status, "Connecting…");
   openSocket();
 }
+
+// -- live camera, on this device ---------------------------------------------------------------------
+
+function deviceFrame() {
+  const video = $("camera");
+  if (!state.running || state.mode !== "device") return;
+  if (!video.videoWidth) { setTimeout(() => requestAnimationFrame(deviceFrame), 50); return; }
+  const s = settings();
+  const [h, w] = s.size.split("x").map(Number);
+  const t0 = performance.now();
+  let result;
+  try {
+    const { chw, box } = EdgenstOnDevice.letterbox(video, video.videoWidth, video.videoHeight, h, w);
+    const weights = EdgenstOnDevice.styleWeights(state.info.styles.map((x) => x.name), s);
+    const { out, ms } = state.runner.run(s.size, chw, weights, s.strength);
+    result = { image: EdgenstOnDevice.toImageData(out, h, w, box), ms };
+  } catch (err) {
+    stopCamera(`Frame not stylized: ${err.message}`, true);
+    return;
+  }
+  const out = $("output"), img = result.image;
+  if (out.width !== img.width || out.height !== img.height) { out.width = img.width; out.height = img.height; }
+  out.getContext("2d").putImageData(img, 0, 0);
+  const now = performance.now();
+  state.frames += 1;
+  showFrameStats(now, now - t0, result.ms, { style: s.style, size: s.size, seq: String(state.frames),
+    out: `${img.width}x${img.height}` });
+  requestAnimationFrame(deviceFrame);
+}
+
+function showFrameStats(now, frameMs, inferMs, data) {
+  state.arrivals.push(now);
+  while (state.arrivals.length && now - state.arrivals[0] > 2000) state.arrivals.shift();
+  const span = state.arrivals.length > 1 ? (now - state.arrivals[0]) / 1000 : 0;
+  const fps = span > 0 ? (state.arrivals.length - 1) / span : 0;
+  $("fps").textContent = fps.toFixed(1);
+  $("latency").textContent = `${frameMs.toFixed(0)} ms`;
+  $("infer").textContent = `${inferMs.toFixed(1)} ms`;
+  $("frames").textContent = String(state.frames);
+  Object.assign($("stats").dataset, { ...data, fps: fps.toFixed(2), mode: state.mode });
+}
+
+// -- live camera, on the server ----------------------------------------------------------------------
 
 function openSocket() {
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
@@ -169,17 +284,9 @@ function onFrame(buf) {
   const blob = new Blob([new Uint8Array(buf, 4 + n)], { type: "image/jpeg" });
   state.inFlight = false;
   state.frames += 1;
-  state.arrivals.push(now);
-  while (state.arrivals.length && now - state.arrivals[0] > 2000) state.arrivals.shift();
-  const span = state.arrivals.length > 1 ? (now - state.arrivals[0]) / 1000 : 0;
-  const fps = span > 0 ? (state.arrivals.length - 1) / span : 0;
-  $("fps").textContent = fps.toFixed(1);
-  $("latency").textContent = `${(now - state.sentAt).toFixed(0)} ms`;
-  $("infer").textContent = `${header.infer_ms.toFixed(1)} ms`;
-  $("frames").textContent = String(state.frames);
   $("threads").textContent = String(header.threads);
-  Object.assign($("stats").dataset, { style: header.style, size: header.size, seq: String(header.seq),
-    out: `${header.width}x${header.height}`, fps: fps.toFixed(2) });
+  showFrameStats(now, now - state.sentAt, header.infer_ms, { style: header.style, size: header.size,
+    seq: String(header.seq), out: `${header.width}x${header.height}` });
   createImageBitmap(blob).then((bmp) => {
     const out = $("output");
     if (out.width !== bmp.width || out.height !== bmp.height) { out.width = bmp.width; out.height = bmp.height; }
@@ -226,7 +333,64 @@ function stopCamera(message, isError = false) {
   if (message) setStatus($("status"), message, isError);
 }
 
-// -- photo upload ----------------------------------------------------------------------------------
+// -- photos ----------------------------------------------------------------------------------------
+
+function stylizePhoto() {
+  return state.mode === "device" ? devicePhoto() : uploadPhoto();
+}
+
+function showResult(blob, info) {
+  const url = URL.createObjectURL(blob);
+  const img = $("result"), old = img.src;
+  img.src = url;
+  if (old.startsWith("blob:")) URL.revokeObjectURL(old);
+  const s = settings();
+  $("download").href = url;
+  $("download").download = `stylized-${s.style}${s.style2 ? "-" + s.style2 : ""}.png`;
+  $("result-box").hidden = false;
+  return img.decode().catch(() => {}).then(() => {
+    $("result-info").textContent = `${img.naturalWidth}×${img.naturalHeight}, ${info}`;
+  });
+}
+
+async function devicePhoto() {
+  const file = state.photo, status = $("photo-status"), maxPixels = state.info.limits.max_pixels;
+  if (!file) return;
+  const s = settings();
+  setStatus(status, `Stylizing ${file.name} on this device…`);
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  } catch (err) {
+    setStatus(status, "Not stylized: not a usable image (this browser cannot decode it)", true);
+    return;
+  }
+  let blob, ms;
+  try {
+    if (bitmap.width * bitmap.height > maxPixels) {
+      throw new Error(`the image is ${bitmap.width}x${bitmap.height}, above the limit of `
+        + `${(maxPixels / 1e6).toFixed(1)} megapixels`);
+    }
+    const [h, w] = s.size.split("x").map(Number);
+    const { chw, box } = EdgenstOnDevice.letterbox(bitmap, bitmap.width, bitmap.height, h, w);
+    const weights = EdgenstOnDevice.styleWeights(state.info.styles.map((x) => x.name), s);
+    const run = state.runner.run(s.size, chw, weights, s.strength);
+    ms = run.ms;
+    const image = EdgenstOnDevice.toImageData(run.out, h, w, box);
+    const canvas = document.createElement("canvas");
+    canvas.width = image.width;
+    canvas.height = image.height;
+    canvas.getContext("2d").putImageData(image, 0, 0);
+    blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  } catch (err) {
+    setStatus(status, `Not stylized: ${err.message}`, true);
+    return;
+  } finally {
+    bitmap.close();
+  }
+  await showResult(blob, `model ${ms.toFixed(1)} ms on this device`);
+  setStatus(status, `${file.name}: stylized with ${s.style}${s.style2 ? " + " + s.style2 : ""} on this device.`);
+}
 
 async function uploadPhoto() {
   const file = state.photo, status = $("photo-status"), limit = state.info.limits.max_upload_bytes;
@@ -253,18 +417,19 @@ async function uploadPhoto() {
     setStatus(status, `Not stylized: ${message}`, true);
     return;
   }
-  const blob = await res.blob();
-  const url = URL.createObjectURL(blob);
-  const img = $("result"), old = img.src;
-  img.src = url;
-  if (old.startsWith("blob:")) URL.revokeObjectURL(old);
   const s = settings();
-  $("download").href = url;
-  $("download").download = `stylized-${s.style}${s.style2 ? "-" + s.style2 : ""}.png`;
-  $("result-box").hidden = false;
-  await img.decode().catch(() => {});
-  $("result-info").textContent = `${img.naturalWidth}×${img.naturalHeight}, model ${res.headers.get("X-Infer-Ms")} ms`;
+  await showResult(await res.blob(), `model ${res.headers.get("X-Infer-Ms")} ms`);
   setStatus(status, `${file.name}: stylized with ${s.style}${s.style2 ? " + " + s.style2 : ""}.`);
 }
+
+// For tests and benchmarks: run the loaded program on a given 1x3xHxW image (values in [0, 1]).
+window.edgenstDemo = {
+  get mode() { return state.mode; },
+  run(size, chw, weights, strength) {
+    if (!state.runner) throw new Error("on-device mode is not active");
+    const { out, ms } = state.runner.run(size, Float32Array.from(chw), Float32Array.from(weights), strength);
+    return { out: Array.from(out), ms };
+  },
+};
 
 init();
