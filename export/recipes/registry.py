@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -60,7 +60,6 @@ class VerifyJob:
     tolerances: Tolerances
     loss: PerceptualLoss | None = None
     style_image: Callable[[str], torch.Tensor | None] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Recipe(ABC):
