@@ -44,7 +44,7 @@ class ExportConfig:
     quant: QuantConfig = field(default_factory=QuantConfig)  # the pte-int8 recipe's
     coreml_compress: str = "int8"  # the coreml recipe's
     name: str = "student"
-    #: The pte-training recipe's (None: ``TrainingExportConfig()``).
+    #: The pte-training recipe's; that format needs one (there is no useful default loss network).
     training: TrainingExportConfig | None = None
 
     def __post_init__(self) -> None:

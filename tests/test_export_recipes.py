@@ -165,6 +165,11 @@ def test_missing_coremltools_fails_only_the_core_ml_recipe(monkeypatch: pytest.M
     assert verify_export(tmp_path / "b", _photos()).ok
 
 
+def test_training_format_needs_its_config(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="needs ExportConfig.training"):
+        export_bundle(tiny_trained_like_student(), INFO, tmp_path / "t", ExportConfig(formats=("pte-training",)))
+
+
 def test_importing_the_recipes_loads_no_backend() -> None:
     code = ("import sys\nimport edgenst.export.bundle, edgenst.export.verify, edgenst.export.recipes\n"
             "print(sorted({m.partition('.')[0] for m in sys.modules} & {'coremltools', 'executorch'}))")

@@ -2,9 +2,10 @@
 
 The program is ``edgenst.export.training``'s (joint forward + backward, portable kernels, no
 delegate: XNNPACK has no backward kernels). Not in the default formats: it needs a trainable
-student and embeds a loss network. Its manifest entry holds the ``TrainingExportConfig`` it was
-made with, so verify rebuilds the same loss and compares one runtime step (loss, gradients, SGD
-update, the loss after the step) with eager PyTorch (``verify_training_pte``).
+student and an explicit ``ExportConfig.training`` (which style, photo size and loss network).
+Its manifest entry holds that ``TrainingExportConfig``, so verify rebuilds the same loss and
+compares one runtime step (loss, gradients, SGD update, the loss after the step) with eager
+PyTorch (``verify_training_pte``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ class PteTraining(Recipe):
         from edgenst.export.pte_inspect import inspect_pte
         from edgenst.export.training import TrainingExportConfig, export_training_pte
 
-        config = job.config.training or TrainingExportConfig()
+        config = job.config.training
+        if not isinstance(config, TrainingExportConfig):
+            # No default: TrainingExportConfig() embeds the tiny random loss network of the tests,
+            # which would ship an artifact that trains toward nothing useful.
+            raise InputError("the pte-training format needs ExportConfig.training (a TrainingExportConfig: "
+                             "which style, photo size and loss network); the export command has no flags for it yet")
         file = f"{job.config.name}-training.pte"
         sidecar = export_training_pte(job.model, config, job.out / file)
         log_delegation(self, file, inspect_pte(job.out / file).delegation_summary())
