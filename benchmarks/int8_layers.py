@@ -33,8 +33,9 @@ from typing import Any
 import torch
 
 from edgenst.export.app_model import AppModel
+from edgenst.metrics import psnr
 from edgenst.pretrained import get_weights
-from edgenst.quantize import Inputs, QuantConfig, calibration_inputs, capture, module_path, psnr, quantize_int8, square_crop
+from edgenst.quantize import Inputs, QuantConfig, calibration_inputs, capture, module_path, quantize_int8, square_crop
 from edgenst.samples import resolve_image
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,5 @@
-"""Quality metrics of stylized images: teacher content and style loss, SSIM to the photo, time.
+"""Quality metrics of stylized images: teacher content and style loss, SSIM to the photo, time; and
+PSNR, the one measure of how far an exported program (int8 ``.pte``, Core ML) is from PyTorch.
 
 The losses are the unweighted relative terms of ``PerceptualLoss`` (content and style each start
 near 1 for an unrelated image), so numbers from different methods and students compare directly.
@@ -7,6 +8,7 @@ near 1 for an unrelated image), so numbers from different methods and students c
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +20,27 @@ import torch.nn.functional as F
 
 from edgenst.errors import InputError
 from edgenst.perceptual import LossConfig, PerceptualLoss, StyleTarget
+
+#: The int8 gate: mean PSNR (dB) of an int8 program against fp32 eager over every checked image.
+#: Verify's default (``export.checks.Tolerances``) and the tests read it from here.
+INT8_MIN_PSNR_DB = 32.0
+
+
+def psnr_from_mse(mse: float, peak: float = 1.0) -> float:
+    """PSNR in dB of a mean squared error for values in [0, peak]; infinite for identical images."""
+    return math.inf if mse == 0 else 10.0 * math.log10(peak**2 / mse)
+
+
+def psnr(a: torch.Tensor | np.ndarray, b: torch.Tensor | np.ndarray, peak: float = 1.0) -> float:
+    """PSNR in dB of ``a`` against ``b`` (tensors or arrays of one shape, values in [0, peak]).
+
+    Why one function: verify (int8 ``.pte`` vs fp32 eager, peak 1), the Core ML checker (0-255
+    images, peak 255) and the quantization benchmarks each had their own; the mean is taken in
+    float64 so a 0-255 image and a [0, 1] tensor give the same dB."""
+    x, y = torch.as_tensor(a).double(), torch.as_tensor(b).double()
+    if x.shape != y.shape:
+        raise InputError(f"PSNR needs equal shapes, got {tuple(x.shape)} and {tuple(y.shape)}")
+    return psnr_from_mse(torch.mean((x - y) ** 2).item(), peak)
 
 
 @dataclass(frozen=True)

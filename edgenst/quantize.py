@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import torch
 from torch import nn
@@ -274,6 +273,8 @@ def _qat(prepared: nn.Module, reference: nn.Module, data: Sequence[Inputs], conf
     """
     from torchao.quantization.pt2e import move_exported_model_to_train
 
+    from edgenst.metrics import psnr_from_mse
+
     _observe_ranges(prepared, data)
     move_exported_model_to_train(prepared)
     # The exporter hands over a frozen inference copy (no parameter requires grad): the weights
@@ -301,14 +302,4 @@ def _qat(prepared: nn.Module, reference: nn.Module, data: Sequence[Inputs], conf
         running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
         if (step + 1) % 25 == 0 or step + 1 == config.qat_steps:
             log.info("QAT step %d/%d mse=%.3g (PSNR %.1f dB, running)", step + 1, config.qat_steps, running,
-                     10 * math.log10(1 / max(running, 1e-12)))
-
-
-def psnr(a: torch.Tensor, b: torch.Tensor, peak: float = 1.0) -> float:
-    mse = torch.mean((a.double() - b.double()) ** 2).item()
-    return float("inf") if mse == 0 else 10.0 * torch.log10(torch.tensor(peak**2 / mse)).item()
-
-
-def run_all(model: nn.Module, inputs: Iterable[Inputs]) -> list[torch.Tensor]:
-    with torch.no_grad():
-        return [model(*x) for x in inputs]
+                     psnr_from_mse(max(running, 1e-12)))

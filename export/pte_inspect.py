@@ -6,6 +6,10 @@ perfect PSNR. The program itself says what it is: a PT2E int8 export puts quanti
 (``XNNQuantizedTensorValue``, int8/int32 data types) inside its XNNPACK delegates, or quantize and
 dequantize operators outside them; an fp32 export has neither.
 
+The same read also says where the work runs (``delegation_summary``, which every ``.pte`` recipe
+logs after export): each method's instruction chain is a list of delegate calls and kernel calls,
+and a kernel call is an operator left to ExecuTorch's portable kernels.
+
 The XNNPACK payload is a small header (``XH00``) followed by an ``XNNGraph`` flatbuffer
 (``executorch/backends/xnnpack/serialization/schema.fbs``); only the value table is read here.
 """
@@ -41,6 +45,9 @@ class PteContents:
     quantized_values: int = 0
     datatypes: Counter = field(default_factory=Counter)
     quantize_ops: int = 0  # quantize/dequantize operators left outside any delegate
+    methods: int = 0
+    delegate_calls: int = 0  # instructions that run a delegate, over all methods
+    kernel_calls: Counter = field(default_factory=Counter)  # operator -> instructions on portable kernels
 
     @property
     def precision(self) -> str:
@@ -50,6 +57,13 @@ class PteContents:
         kinds = ", ".join(f"{k} x{v}" for k, v in sorted(self.datatypes.items())) or "none"
         return (f"{self.xnnpack_delegates} XNNPACK delegate(s), {self.quantized_values} of {self.values} values "
                 f"quantized ({kinds}), {self.quantize_ops} quantize op(s) outside")
+
+    def delegation_summary(self) -> str:
+        """One line: how many calls run in a delegate, and which operators stay on portable kernels."""
+        left = ", ".join(f"{k} x{v}" for k, v in sorted(self.kernel_calls.items())) or "none"
+        backends = f"{self.xnnpack_delegates} XNNPACK" if self.xnnpack_delegates == self.delegates else f"{self.delegates}"
+        return (f"{self.methods} method(s), {self.delegate_calls} delegate call(s) ({backends} delegate(s)), "
+                f"{sum(self.kernel_calls.values())} kernel call(s) on portable kernels: {left}")
 
 
 def inspect_pte(path: str | os.PathLike[str]) -> PteContents:
@@ -65,6 +79,7 @@ def inspect_pte(path: str | os.PathLike[str]) -> PteContents:
     out = PteContents()
     for plan in program.execution_plan:
         out.quantize_ops += sum("quantize" in op.name for op in plan.operators)
+        _count_calls(plan, out)
         for delegate in plan.delegates:
             out.delegates += 1
             if "xnnpack" not in delegate.id.lower():
@@ -78,6 +93,23 @@ def inspect_pte(path: str | os.PathLike[str]) -> PteContents:
             except (IndexError, ValueError, TypeError) as exc:
                 raise InputError(f"{path}: damaged XNNPACK delegate ({exc})") from None
     return out
+
+
+def _count_calls(plan, out: PteContents) -> None:
+    """Count a method's delegate calls and its kernel calls by operator (``Instruction.instr_args``)."""
+    from executorch.exir.schema import DelegateCall, KernelCall
+
+    before = out.delegate_calls + sum(out.kernel_calls.values())
+    for chain in plan.chains:
+        for instruction in chain.instructions:
+            call = instruction.instr_args
+            if isinstance(call, DelegateCall):
+                out.delegate_calls += 1
+            elif isinstance(call, KernelCall):
+                op = plan.operators[call.op_index]
+                out.kernel_calls[op.name + (f".{op.overload}" if op.overload else "")] += 1
+    if out.delegate_calls + sum(out.kernel_calls.values()) > before:  # constant methods do no work
+        out.methods += 1
 
 
 def _count_values(payload: bytes, out: PteContents) -> None:

@@ -19,9 +19,10 @@ import torch
 from conftest import tiny_trained_like_student
 
 from edgenst.errors import InputError
-from edgenst.export import coreml
+from edgenst.export import coreml_check
 from edgenst.export.app_model import AppModel, Size
-from edgenst.export.coreml import CoreMLConfig, _check_op_set, check_coreml, export_coreml
+from edgenst.export.coreml import CoreMLConfig, export_coreml
+from edgenst.export.coreml_check import _check_op_set, check_coreml
 
 # coremltools 9 warns about its own deprecated registry once per converted op
 pytestmark = pytest.mark.filterwarnings("ignore:Function _TORCH_OPS_REGISTRY:DeprecationWarning")
@@ -322,7 +323,7 @@ class _FakeCoreML:
 def test_prediction_comparison_logic(packages: dict, student: torch.nn.Module, monkeypatch: pytest.MonkeyPatch,
                                      spoil: bool) -> None:
     config, report = packages[None]
-    monkeypatch.setattr(coreml, "_core_ml_predictor", type("Fake", (_FakeCoreML,), {"spoil": spoil}))
+    monkeypatch.setattr(coreml_check, "_core_ml_predictor", type("Fake", (_FakeCoreML,), {"spoil": spoil}))
     check = check_coreml(report.path, student, STYLES, config, predict=True)
     assert check.predicted and set(check.psnr) == {"64x64", "64x96", "96x64"}
     if spoil:

@@ -1,15 +1,17 @@
-"""Metrics: SSIM, output/photo pairing, and ``edgenst evaluate`` end to end on a tiny teacher."""
+"""Metrics: SSIM, PSNR, output/photo pairing, and ``edgenst evaluate`` end to end on a tiny teacher."""
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from edgenst.cli.main import main
 from edgenst.io import save_image
 from edgenst.errors import InputError
-from edgenst.metrics import grid_score, match_outputs, ssim
+from edgenst.metrics import grid_score, match_outputs, psnr, ssim
 from edgenst.samples import sample_photo
 
 
@@ -18,6 +20,18 @@ def test_ssim_is_one_for_identical_and_lower_for_noisy():
     assert ssim(img, img) == pytest.approx(1.0)
     noisy = (img + 0.2 * torch.randn_like(img)).clamp(0, 1)
     assert ssim(img, noisy) < 0.8
+
+
+def test_psnr_of_tensors_and_0_255_arrays_agree():
+    a = torch.zeros(1, 3, 4, 4)
+    assert psnr(a + 0.1, a) == pytest.approx(20.0)  # mse 0.01 at peak 1
+    assert psnr(a, a) == math.inf
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.rand(1, 3, 8, 8, generator=g), torch.rand(1, 3, 8, 8, generator=g)
+    as_255 = psnr((255 * x).numpy().astype(np.float64), (255 * y).numpy().astype(np.float64), peak=255.0)
+    assert as_255 == pytest.approx(psnr(x, y), abs=1e-6)  # x, y scaled to 0-255 in float32
+    with pytest.raises(InputError, match="equal shapes"):
+        psnr(x, y[..., :4])
 
 
 def test_outputs_pair_with_photos_by_stem():

@@ -14,13 +14,13 @@ from conftest import tiny_trained_like_student
 from edgenst.errors import InputError
 from edgenst.export.app_model import AppModel, Size
 from edgenst.export.executorch import export_pte
+from edgenst.metrics import psnr
 from edgenst.models import build_model
 from edgenst.quantize import (
     QuantConfig,
     calibration_inputs,
     default_fp32_layers,
     module_path,
-    psnr,
     quantize_int8,
     resolve_fp32_layers,
     square_crop,

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction) -> None:
     from edgenst.export.app_model import DEFAULT_SIZES
     from edgenst.export.bundle import COREML_COMPRESS, FORMATS
+    from edgenst.export.recipes import recipe_names
 
     sizes = ",".join(f"{h}x{w}" for h, w in DEFAULT_SIZES)
     p = sub.add_parser(
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="shipped model name or model file (default: fast, the real-time member; "
                    "'quality' paints more texture at a third of the speed; its int8 .pte misses the 32 dB PSNR gate, see README)")
     p.add_argument("--sizes", default=sizes, metavar="HxW,...", help=f"one method per size, HEIGHTxWIDTH (default {sizes})")
-    p.add_argument("--formats", default=",".join(FORMATS), metavar="F,...", help=f"subset of {','.join(FORMATS)}")
+    p.add_argument("--formats", default=",".join(FORMATS), metavar="F,...", help=f"subset of {','.join(recipe_names())}")
     p.add_argument("--name", default="student", help="file name stem of the artifacts")
     p.add_argument("--calib-photos", action="append", metavar="DIR_OR_FILE",
                    help="photos to calibrate int8 on (default: the built-in sample photos)")
@@ -123,6 +124,7 @@ def _progress_only_when_verbose(logger: str, verbose: int) -> Iterator[None]:
 def run_export(args: argparse.Namespace) -> int:
     from edgenst.export.app_model import parse_sizes
     from edgenst.export.bundle import ExportConfig, export_bundle
+    from edgenst.export.recipes import get_recipe
     from edgenst.pretrained import resolve_model
     from edgenst.quantize import QuantConfig
 
@@ -136,10 +138,12 @@ def run_export(args: argparse.Namespace) -> int:
         coreml_compress=args.coreml_compress,
         name=args.name,
     )
-    if "coreml" in config.formats:
-        require("coremltools", "the Core ML export (leave it out with --formats pte-fp32,pte-int8)")
+    recipes = [get_recipe(f) for f in config.formats]
+    for recipe in recipes:
+        recipe.require()  # e.g. coremltools for the Core ML recipe: one line before any work
     model, info = resolve_model(args.model)
-    calib = load_photos(args.calib_photos, args.calib_count) if "pte-int8" in config.formats else []
+    needs_calib = any(r.needs_calibration for r in recipes)
+    calib = load_photos(args.calib_photos, args.calib_count) if needs_calib else []
     manifest = export_bundle(model, info, args.out, config, calib, source_name=args.model)
     for a in manifest["artifacts"]:
         extra = f", {a['ops_outside_delegate']} ops outside the delegate" if a.get("format") == "executorch" else ""
