@@ -82,8 +82,9 @@ def fit_crop(photo: torch.Tensor, height: int, width: int) -> torch.Tensor:
 
 def style_settings(styles: int) -> list[tuple[str, torch.Tensor, torch.Tensor]]:
     """Each style at full strength, then an even blend at half strength."""
-    eye = torch.eye(styles)
-    out = [(f"style{i}", eye[i : i + 1], torch.ones(1, 1)) for i in range(styles)]
+    from edgenst.styles import column_weights
+
+    out = [(f"style{i}", row, torch.ones(1, 1)) for i, row in enumerate(column_weights(styles))]
     if styles > 1:
         out.append(("blend", torch.full((1, styles), 1.0 / styles), torch.full((1, 1), 0.5)))
     return out
@@ -108,6 +109,8 @@ def check_pte_parity(job: Any, entry: dict[str, Any]) -> tuple[ArtifactCheck, Ou
         raise InputError(f"{entry['file']} lacks methods the manifest lists: {', '.join(sorted(missing))}")
     if pte.styles != len(names):
         raise InputError(f"{entry['file']} takes {pte.styles} style weights, the manifest lists {len(names)} styles")
+    if pte.style_names is not None and list(pte.style_names) != names:  # a program that names its styles
+        raise InputError(f"{entry['file']} names its styles {list(pte.style_names)}, the manifest {names}")
     settings = style_settings(len(names))
     psnrs = []
     smallest = min(pte.sizes, key=lambda hw: hw[0] * hw[1])

@@ -167,3 +167,19 @@ def _png(h: int, w: int) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (w, h), (120, 60, 200)).save(buf, "PNG")
     return buf.getvalue()
+
+
+def test_verify_refuses_a_program_whose_names_disagree_with_its_manifest(programs: dict[str, Path], tmp_path: Path):
+    """verify compares the program's own style names with the manifest's, not only their count."""
+    from types import SimpleNamespace
+
+    from edgenst.export.checks import check_pte_parity
+
+    folder = _folder(tmp_path, programs["named"])
+    entry = {**read_manifest(folder)["artifacts"][0], "precision": "fp32"}  # the fixture program is fp32
+    job = SimpleNamespace(folder=folder, model=tiny_trained_like_student(2), photos=[torch.rand(1, 3, 32, 32)],
+                          styles=list(NAMES))
+    check, _ = check_pte_parity(job, entry)
+    assert check.images > 0
+    with pytest.raises(InputError, match="names its styles"):
+        check_pte_parity(SimpleNamespace(**{**vars(job), "styles": NAMES[::-1]}), entry)

@@ -20,7 +20,8 @@ def export_xnnpack(recipe: Recipe, job: ExportJob, precision: str, calibration: 
     from edgenst.export.pte_inspect import inspect_pte
 
     file = pte_file(job, precision)
-    report = export_pte(job.model, job.out / file, job.config.sizes, precision, calibration, job.config.quant)  # type: ignore[arg-type]
+    report = export_pte(job.model, job.out / file, job.config.sizes, precision, calibration, job.config.quant,  # type: ignore[arg-type]
+                        style_names=job.styles)  # the program names its styles (constant methods)
     log_delegation(recipe, file, inspect_pte(job.out / file).delegation_summary())
     return artifact_entry(
         job.out, file, format="executorch", backend="xnnpack", precision=precision, quantization=quantization,
