@@ -6,7 +6,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from edgenst.errors import InputError
 from edgenst.models import Student, StudentConfig
-from edgenst.models.student import check_inputs
+from edgenst.io_spec import check_inputs
 
 
 def _randomise_styles(m: Student) -> None:
@@ -60,8 +60,8 @@ def test_config_and_input_validation():
         StudentConfig(width=10)
     with pytest.raises(InputError, match="decoder"):
         StudentConfig(decoder="nearest")
-    with pytest.raises(InputError):
-        check_inputs(torch.rand(1, 3, 30, 32), torch.ones(1, 2), torch.ones(1, 1), styles=2)
+    with pytest.raises(InputError):  # the runtime's input check (a program takes one image)
+        check_inputs(torch.rand(2, 3, 32, 32), torch.ones(1, 2), torch.ones(1, 1), styles=2)
     with pytest.raises(InputError):
         check_inputs(torch.rand(1, 3, 32, 32), torch.ones(1, 3), torch.ones(1, 1), styles=2)
     check_inputs(torch.rand(1, 3, 32, 32), torch.ones(1, 2), torch.ones(1, 1), styles=2)

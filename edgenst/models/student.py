@@ -246,15 +246,3 @@ def _icnr_(conv: nn.Conv2d, upscale: int) -> None:
 
 def _is_style_param(name: str) -> bool:
     return name.endswith((".scale", ".shift", ".photo_scale", ".photo_shift"))
-
-
-def check_inputs(x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor, styles: int) -> None:
-    """Clear errors for the shapes a caller most often gets wrong."""
-    if x.dim() != 4 or x.shape[1] != 3:
-        raise InputError(f"expected N x 3 x H x W images, got {tuple(x.shape)}")
-    if x.shape[-2] % 4 or x.shape[-1] % 4:
-        raise InputError(f"height and width must be multiples of 4, got {x.shape[-2]}x{x.shape[-1]}")
-    if tuple(style_weights.shape) != (x.shape[0], styles):
-        raise InputError(f"style_weights must be {x.shape[0]} x {styles}, got {tuple(style_weights.shape)}")
-    if tuple(strength.shape) != (x.shape[0], 1):
-        raise InputError(f"strength must be {x.shape[0]} x 1, got {tuple(strength.shape)}")
