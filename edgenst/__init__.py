@@ -6,11 +6,11 @@ before it (lazy imports inside functions count too), or modules of its own packa
 joins the list where its imports put it.
 
     errors, extras, native_stderr, stylize.run_record
-    -> io, samples, teacher, losses, perceptual, gatys.color, gatys, io_spec, styles
+    -> io, samples, teacher, losses, perceptual, metrics, gatys.color, gatys, io_spec, styles
     -> models, pretrained, cost, inference, quantize, distill, style_fit
     -> export.app_model, export.manifest, runtime, export
     -> video.files, video.temporal_metrics, video
-    -> stylize.paths, stylize, reference_images, metrics
+    -> stylize.paths, stylize, reference_images
     -> federated, demo_app, cli, __main__, demo_app.__main__
     -> optimize, video_stylize, temporal_metrics
 
