@@ -80,6 +80,17 @@ def _until(check: Callable[[], object], what: str, timeout: float = 20.0) -> obj
         time.sleep(0.1)
 
 
+def _output_spread(page) -> list[int]:
+    """[width, height, max - min of the green channel] of the page's output canvas: a picture, not a blank."""
+    return page.evaluate("""() => {
+        const c = document.getElementById('output');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let lo = 255, hi = 0;
+        for (let i = 0; i < d.length; i += 4) { lo = Math.min(lo, d[i + 1]); hi = Math.max(hi, d[i + 1]); }
+        return [c.width, c.height, hi - lo];
+    }""")
+
+
 def _text(page, selector: str) -> str:
     return page.locator(selector).inner_text()
 
@@ -103,13 +114,7 @@ def test_camera_style_switch_and_photo_in_a_real_browser(browser, server: Backgr
     _until(lambda: int(_text(page, "#frames")) >= 5, "five stylized frames")
     _until(lambda: float(_text(page, "#fps")) > 0, "the FPS counter above zero")
     assert _text(page, "#latency").endswith("ms") and _text(page, "#infer").endswith("ms")
-    spread = page.evaluate("""() => {
-        const c = document.getElementById('output');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let lo = 255, hi = 0;
-        for (let i = 0; i < d.length; i += 4) { lo = Math.min(lo, d[i + 1]); hi = Math.max(hi, d[i + 1]); }
-        return [c.width, c.height, hi - lo];
-    }""")
+    spread = _output_spread(page)
     assert spread[0] == SHIPPED_SIZE[1] - 8 and spread[2] > 30  # a 4:3 frame at 128 px, and a picture, not a blank
 
     # Switch the style: frames come back rendered with the new one.

@@ -20,7 +20,7 @@ import pytest
 import torch
 from demo_support import SHIPPED_SIZE, shipped_export
 from PIL import Image
-from test_demo_browser import _text, _until, browser  # noqa: F401  (browser: a module fixture)
+from test_demo_browser import _output_spread, _text, _until, browser  # noqa: F401  (browser: a module fixture)
 
 from edgenst.demo_app.config import DemoConfig
 from edgenst.demo_app.frames import letterbox
@@ -78,13 +78,7 @@ def test_on_device_frames_and_photos_never_reach_the_server(browser, server: Bac
     _until(lambda: float(_text(page, "#fps")) > 0, "the FPS counter above zero")
     assert _text(page, "#latency").endswith("ms") and _text(page, "#infer").endswith("ms")
     assert _text(page, "#latency-label") == "Per frame"
-    spread = page.evaluate("""() => {
-        const c = document.getElementById('output');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let lo = 255, hi = 0;
-        for (let i = 0; i < d.length; i += 4) { lo = Math.min(lo, d[i + 1]); hi = Math.max(hi, d[i + 1]); }
-        return [c.width, c.height, hi - lo];
-    }""")
+    spread = _output_spread(page)
     assert spread[0] == SHIPPED_SIZE[1] - 8 and spread[2] > 30  # the 4:3 fake camera at 128 px, a picture
 
     page.select_option("#style", "great_wave")
