@@ -1,0 +1,285 @@
+"""Predict a painting's point in a student's style space, in milliseconds (issue 22, "predict").
+
+A student holds each style as per-channel scale/shift vectors (``edgenst.styles.StyleSpace``), so a
+new painting needs only one vector. ``StylePredictor`` maps a painting to that vector:
+
+- a small frozen encoder (the first layers of the 16x-smaller VGG-19 of Collaborative
+  Distillation, to relu4_1, ~0.2 M weights) with zero padding, so an int8 XNNPACK export stays
+  well under 1 MB and every op is delegated; the 80 MB VGG loss network is only needed to train;
+- the per-channel mean and standard deviation of its relu1_1..relu4_1 features: the statistics
+  that AdaIN-style methods showed carry most of a style, and they do not depend on image size;
+- an MLP from those statistics to an *offset* from the mean of the student's shipped styles, in
+  units of how much the shipped styles differ per entry: an untrained head predicts that mean
+  (a sensible style), and training only learns where a painting moves away from it.
+
+The predictor belongs to one student's style space: its output length and offsets only mean
+something for that student (``load_predictor`` checks the shape and says which students fit).
+``forward_with_vectors`` runs a student with explicit vectors instead of table columns, batched
+(one vector per sample) and differentiable: what training the predictor, refining a vector and
+scoring it need, without growing the model's table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from edgenst.errors import ImageReadError, InputError
+from edgenst.styles import StyleSpace, StyleVector
+
+log = logging.getLogger(__name__)
+
+#: The painting's long side when predicting: the size the shipped predictor was trained with.
+PREDICT_SIDE = 256
+#: Shipped predictors (next to the shipped students), tried in order by ``load_predictor``.
+SHIPPED_PREDICTORS = ("style-predictor-quality-v3.safetensors",)
+#: Encoder layers whose statistics feed the MLP (the first conv of each VGG block).
+TAPPED = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
+
+
+@dataclass(frozen=True)
+class PredictorConfig:
+    """Shape of a predictor: the encoder's widths per block, the MLP's hidden width, the output length."""
+
+    dim: int  # the student's StyleSpace.dim
+    widths: tuple[int, int, int, int] = (16, 32, 64, 128)  # small16x VGG-19: blocks 1..4
+    hidden: int = 128  # 256 would put the int8 file near 1 MB (the output layer is hidden x dim)
+
+    def __post_init__(self) -> None:
+        if self.dim < 1 or self.hidden < 1 or len(self.widths) != 4 or min(self.widths) < 1:
+            raise InputError(f"bad predictor shape: {self}")
+
+    @property
+    def stats(self) -> int:
+        return 2 * sum(self.widths)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["widths"] = list(self.widths)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "PredictorConfig":
+        return cls(dim=int(d["dim"]), widths=tuple(int(w) for w in d["widths"]), hidden=int(d["hidden"]))  # type: ignore[arg-type]
+
+
+def _conv(cin: int, cout: int) -> nn.Conv2d:
+    return nn.Conv2d(cin, cout, 3, padding=1)
+
+
+class PaintingEncoder(nn.Module):
+    """RGB in [0, 1] -> mean and std of relu1_1, relu2_1, relu3_1, relu4_1 (N x 2*sum(widths)).
+
+    The small16x VGG-19's layout (conv0 is its fixed RGB -> BGR x255 - mean 1x1 conv), cut at
+    relu4_1, with zero padding instead of reflection (XNNPACK delegates it; statistics barely move).
+    """
+
+    def __init__(self, widths: tuple[int, int, int, int]) -> None:
+        super().__init__()
+        w1, w2, w3, w4 = widths
+        self.conv0 = nn.Conv2d(3, 3, 1)
+        self.conv11, self.conv12 = _conv(3, w1), _conv(w1, w1)
+        self.conv21, self.conv22 = _conv(w1, w2), _conv(w2, w2)
+        self.conv31, self.conv32, self.conv33, self.conv34 = _conv(w2, w3), _conv(w3, w3), _conv(w3, w3), _conv(w3, w3)
+        self.conv41 = _conv(w3, w4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.conv0(x)
+        taps = []
+        h = F.relu(self.conv11(h))
+        taps.append(h)
+        h = F.max_pool2d(F.relu(self.conv12(h)), 2)
+        h = F.relu(self.conv21(h))
+        taps.append(h)
+        h = F.max_pool2d(F.relu(self.conv22(h)), 2)
+        h = F.relu(self.conv31(h))
+        taps.append(h)
+        for conv in (self.conv32, self.conv33, self.conv34):
+            h = F.relu(conv(h))
+        h = F.max_pool2d(h, 2)
+        taps.append(F.relu(self.conv41(h)))
+        stats = []
+        for t in taps:
+            mean = t.mean(dim=(2, 3))
+            var = (t - mean[:, :, None, None]).pow(2).mean(dim=(2, 3))
+            stats += [mean, torch.sqrt(var + 1e-5)]
+        return torch.cat(stats, dim=1)
+
+
+class StylePredictor(nn.Module):
+    """Painting (N x 3 x H x W in [0, 1]) -> style vector (N x dim) of one student's style space.
+
+    ``base`` (the mean of the student's styles) and ``spread`` (their per-entry standard
+    deviation, floored) are buffers set when the predictor is made for a student; ``stat_mean`` /
+    ``stat_std`` standardise the encoder's statistics (set from the training paintings).
+    """
+
+    def __init__(self, config: PredictorConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = PaintingEncoder(config.widths)
+        self.head = nn.Sequential(nn.Linear(config.stats, config.hidden), nn.ReLU(),
+                                  nn.Linear(config.hidden, config.hidden), nn.ReLU(),
+                                  nn.Linear(config.hidden, config.dim))
+        nn.init.zeros_(self.head[-1].weight)  # an untrained head predicts ``base``
+        nn.init.zeros_(self.head[-1].bias)
+        self.register_buffer("stat_mean", torch.zeros(config.stats))
+        self.register_buffer("stat_std", torch.ones(config.stats))
+        self.register_buffer("base", torch.zeros(config.dim))
+        self.register_buffer("spread", torch.ones(config.dim))
+
+    def forward(self, painting: torch.Tensor) -> torch.Tensor:
+        return self.from_stats(self.encoder(painting))
+
+    def from_stats(self, stats: torch.Tensor) -> torch.Tensor:
+        """The head alone: training precomputes the frozen encoder's statistics once per painting view."""
+        z = (stats - self.stat_mean) / self.stat_std
+        return self.base + self.spread * self.head(z)
+
+    def anchor(self, model: nn.Module) -> None:
+        """Centre the output on ``model``'s shipped styles (their mean and per-entry spread)."""
+        space = StyleSpace.of(model)
+        if space.dim != self.config.dim:
+            raise InputError(f"this predictor makes {self.config.dim}-value vectors; the model's have {space.dim}")
+        cols = torch.stack([space.column(model, i).values for i in range(space.count)])
+        self.base.copy_(cols.mean(0))
+        spread = cols.std(0) if space.count > 1 else torch.zeros_like(self.base)
+        self.spread.copy_(spread.clamp_min(0.1 * float(spread.mean()) if space.count > 1 else 0.0) + 1e-3)
+
+
+def space_signature(model: nn.Module) -> str:
+    """What makes two students' style spaces the same shape: tensor names and per-style shapes."""
+    space = StyleSpace.of(model)
+    text = json.dumps({n: list(s) for n, s in space.shapes.items()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def save_predictor(path: str | Path, predictor: StylePredictor, model: nn.Module, meta: dict[str, Any] | None = None,
+                   *, half: bool = True) -> Path:
+    """Write ``predictor`` for ``model``'s style space (fp16 by default: half the file, same picture)."""
+    from safetensors.torch import save_file
+
+    state = {k: (v.half() if half and v.is_floating_point() else v).contiguous() for k, v in predictor.state_dict().items()}
+    header = {"format": "edgenst-style-predictor-1", "config": json.dumps(predictor.config.to_dict()),
+              "space": space_signature(model), "meta": json.dumps(meta or {})}
+    save_file(state, str(path), metadata=header)
+    return Path(path)
+
+
+def read_predictor(path: str | Path) -> tuple[StylePredictor, dict[str, Any]]:
+    """A predictor file -> the predictor (eval, fp32) and its header (``space``, ``meta``)."""
+    from safetensors import safe_open
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: no such style predictor file")
+    try:
+        with safe_open(str(p), framework="pt") as f:
+            header = dict(f.metadata() or {})
+            state = {k: f.get_tensor(k).float() for k in f.keys()}
+        if header.get("format") != "edgenst-style-predictor-1":
+            raise InputError(f"{p}: not an edgenst style predictor")
+        predictor = StylePredictor(PredictorConfig.from_dict(json.loads(header["config"])))
+        predictor.load_state_dict(state)
+    except InputError:
+        raise
+    except Exception as exc:  # safetensors/json/shape errors: one line, not a traceback
+        raise InputError(f"{p}: not a readable style predictor ({type(exc).__name__})") from exc
+    header["meta"] = json.loads(header.get("meta", "{}"))
+    return predictor.eval().requires_grad_(False), header
+
+
+def shipped_predictor_paths() -> list[Path]:
+    base = resources.files("edgenst.pretrained")
+    return [Path(str(base.joinpath(name))) for name in SHIPPED_PREDICTORS]
+
+
+def load_predictor(model: nn.Module, path: str | Path | None = None) -> StylePredictor:
+    """The predictor for ``model``: the file at ``path``, else the shipped one whose style space
+    has ``model``'s shape (QUALITY_V3 and any model grown from it by ``edgenst styles add``)."""
+    want = space_signature(model)
+    candidates = [Path(path)] if path is not None else [p for p in shipped_predictor_paths() if p.is_file()]
+    fits = []
+    for candidate in candidates:
+        predictor, header = read_predictor(candidate)
+        if header.get("space") == want:
+            log.debug("style predictor %s (%s)", candidate.name, header["meta"].get("student", "?"))
+            return predictor
+        fits.append(header["meta"].get("student", candidate.name))
+    if path is not None:
+        raise InputError(f"{path}: this style predictor was made for another student ({', '.join(fits)}); "
+                         "its style vectors would not fit this model")
+    raise InputError("no shipped style predictor fits this model (predictors ship for: "
+                     f"{', '.join(fits) or 'none'}); use --method optimize, or 'edgenst styles add' to fit the painting")
+
+
+def painting_tensor(painting: str | Path | "Image.Image", side: int = PREDICT_SIDE) -> torch.Tensor:  # noqa: F821
+    """A painting (file or PIL image) as 1 x 3 x H x W in [0, 1], long side ``side``.
+
+    Huge files are refused by the image reader's pixel limit; a painting smaller than 16 px on a
+    side is refused (no statistics to speak of); a flat one (one colour) is refused, because its
+    "style" is a colour cast, which a style vector cannot express and would paint as grey mush.
+    """
+    from PIL import Image
+
+    from edgenst.io import load_image, pil_to_tensor, resize_max_side
+
+    if isinstance(painting, Image.Image):
+        image = pil_to_tensor(painting)[0]
+        name = "the painting"
+    else:
+        image = load_image(str(painting), max_side=4 * side).tensor  # decoded small: a huge painting costs little
+        name = str(painting)
+    h, w = image.shape[-2:]
+    if min(h, w) < 16:
+        raise InputError(f"{name}: {w}x{h} is too small to read a style from (at least 16 px a side)")
+    if float(image.std()) < 0.02:
+        raise InputError(f"{name}: the painting is (almost) one flat colour; there is no style to read from it")
+    return resize_max_side(image, side) if max(h, w) != side else image
+
+
+@torch.no_grad()
+def predict_style(model: nn.Module, painting: str | Path | "Image.Image", predictor: StylePredictor | None = None) -> StyleVector:  # noqa: F821
+    """``painting``'s style vector in ``model``'s style space (``predictor`` default: ``load_predictor(model)``)."""
+    predictor = predictor if predictor is not None else load_predictor(model)
+    vector = predictor.eval()(painting_tensor(painting))[0]
+    return StyleVector(vector.detach().clone())
+
+
+def forward_with_vectors(model: nn.Module, photos: torch.Tensor, vectors: torch.Tensor,
+                         strength: torch.Tensor | float = 1.0) -> torch.Tensor:
+    """``model`` on ``photos`` (N x 3 x H x W) with sample i painted by ``vectors[i]`` (N x dim).
+
+    The model's style tables are swapped for an N-column table of the vectors and each sample picks
+    its own column, so one pass serves a batch of different paintings and gradients reach the
+    vectors (and whatever made them); the model's own weights are untouched.
+    """
+    space = StyleSpace.of(model)
+    n = photos.shape[0]
+    if vectors.dim() != 2 or vectors.shape != (n, space.dim):
+        raise InputError(f"style vectors must be {n} x {space.dim}, got {tuple(vectors.shape)}")
+    tables, start = {}, 0
+    for name, shape in space.shapes.items():
+        size = math.prod(shape)
+        part = vectors[:, start : start + size].reshape(n, *shape)
+        tables[name] = part.movedim(0, space.axes[name]).to(photos.dtype)
+        start += size
+    weights = torch.eye(n, dtype=photos.dtype, device=photos.device)
+    if not isinstance(strength, torch.Tensor):
+        strength = torch.full((n, 1), float(strength), dtype=photos.dtype, device=photos.device)
+    return torch.func.functional_call(model, tables, (photos, weights, strength), strict=False)
+
+
+__all__ = ["PREDICT_SIDE", "PaintingEncoder", "PredictorConfig", "StylePredictor", "forward_with_vectors",
+           "load_predictor", "painting_tensor", "predict_style", "read_predictor", "save_predictor",
+           "space_signature"]
