@@ -28,7 +28,7 @@ import math
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 import torch.nn.functional as F
@@ -36,6 +36,9 @@ from torch import nn
 
 from edgenst.errors import ImageReadError, InputError
 from edgenst.styles import StyleSpace, StyleVector
+
+if TYPE_CHECKING:
+    from edgenst.style_fit import FitConfig
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +160,10 @@ class StylePredictor(nn.Module):
         self.spread.copy_(spread.clamp_min(0.1 * float(spread.mean()) if space.count > 1 else 0.0) + 1e-3)
 
 
+class NoPredictorError(InputError):
+    """No style predictor fits this student (the caller may fall back to the optimiser)."""
+
+
 def space_signature(model: nn.Module) -> str:
     """What makes two students' style spaces the same shape: tensor names and per-style shapes."""
     space = StyleSpace.of(model)
@@ -219,7 +226,7 @@ def load_predictor(model: nn.Module, path: str | Path | None = None) -> StylePre
     if path is not None:
         raise InputError(f"{path}: this style predictor was made for another student ({', '.join(fits)}); "
                          "its style vectors would not fit this model")
-    raise InputError("no shipped style predictor fits this model (predictors ship for: "
+    raise NoPredictorError("no shipped style predictor fits this model (predictors ship for: "
                      f"{', '.join(fits) or 'none'}); use --method optimize, or 'edgenst styles add' to fit the painting")
 
 
@@ -243,7 +250,7 @@ def painting_tensor(painting: str | Path | "Image.Image", side: int = PREDICT_SI
     h, w = image.shape[-2:]
     if min(h, w) < 16:
         raise InputError(f"{name}: {w}x{h} is too small to read a style from (at least 16 px a side)")
-    if float(image.std()) < 0.02:
+    if float(image.std(dim=(-2, -1)).max()) < 0.02:  # every channel flat over the picture
         raise InputError(f"{name}: the painting is (almost) one flat colour; there is no style to read from it")
     return resize_max_side(image, side) if max(h, w) != side else image
 
@@ -280,6 +287,52 @@ def forward_with_vectors(model: nn.Module, photos: torch.Tensor, vectors: torch.
     return torch.func.functional_call(model, tables, (photos, weights, strength), strict=False)
 
 
-__all__ = ["PREDICT_SIDE", "PaintingEncoder", "PredictorConfig", "StylePredictor", "forward_with_vectors",
-           "load_predictor", "painting_tensor", "predict_style", "read_predictor", "save_predictor",
+def refine_vector(model: nn.Module, painting: str | Path, start: StyleVector, config: "FitConfig | None" = None, *,
+                  progress: bool = False) -> tuple[StyleVector, dict[str, float]]:
+    """Fit ``painting``'s vector further, starting from ``start`` (a prediction): ``edgenst styles
+    add``'s objective and settings (``style_fit.FitConfig``: loss network, layers, photos, crops,
+    steps, lr), but optimising the one vector directly instead of growing and training the table.
+
+    Returns the refined vector and the style loss before/after on fixed crops (drawn at step 0,
+    never trained on), so a caller can see what the minutes bought.
+    """
+    from edgenst.distill.data import PhotoPool, load_style_images, step_generator
+    from edgenst.perceptual import PerceptualLoss, StyleTarget
+    from edgenst.style_fit import FitConfig
+    from edgenst.teacher import build_teacher
+
+    config = config if config is not None else FitConfig()
+    style_image = load_style_images([str(painting)], config.style_size)[0]
+    loss = PerceptualLoss(build_teacher(config.loss_network(), config.loss.all_layers), config.loss)
+    grams = loss.style_grams(style_image)
+    pool = PhotoPool(config.photos, config.crop)
+    model = model.eval().requires_grad_(False)
+
+    def terms(v: torch.Tensor, photos: torch.Tensor):
+        n = photos.shape[0]
+        out = forward_with_vectors(model, photos, v.expand(n, -1))
+        target = StyleTarget(grams={k: g.expand(n, *g.shape[1:]) for k, g in grams.items()})
+        return loss(out, loss.content_targets(photos), [target])
+
+    held = pool.crops(step_generator(config.seed, 0), config.eval_crops)
+    with torch.no_grad():
+        before = float(terms(start.values[None], held).style)
+    v = start.values[None].clone().requires_grad_(True)
+    opt = torch.optim.Adam([v], lr=config.lr)
+    for step in range(1, config.steps + 1):
+        photos = pool.crops(step_generator(config.seed, step), config.batch)
+        t = terms(v, photos)
+        opt.zero_grad(set_to_none=True)
+        t.total.backward()
+        opt.step()
+        if progress and (step % config.log_every == 0 or step == config.steps):
+            log.info("refining the style vector: step %d/%d, style %.4f", step, config.steps, float(t.style))
+    with torch.no_grad():
+        after = float(terms(v, held).style)
+    log.info("refined style vector: style loss %.4f -> %.4f on %d held crops", before, after, config.eval_crops)
+    return StyleVector(v.detach()[0].clone()), {"before": before, "after": after}
+
+
+__all__ = ["NoPredictorError", "PREDICT_SIDE", "PaintingEncoder", "PredictorConfig", "StylePredictor", "forward_with_vectors",
+           "load_predictor", "painting_tensor", "predict_style", "read_predictor", "refine_vector", "save_predictor",
            "space_signature"]

@@ -18,6 +18,7 @@ from edgenst.errors import InputError
 from edgenst.gatys.color import COLOR_MODES
 from edgenst.gatys.optimize import INITS, OPTIMIZERS, OptimizeConfig
 from edgenst.io import check_output_path
+from edgenst.style_fit import FitConfig
 from edgenst.stylize.run_record import write_run_record
 from edgenst.stylize.paths import expand_inputs, is_batch, is_video_job, output_paths, protected_files
 from edgenst.stylize.photos import METHODS, check_strength, choose_method, stylize_with_optimizer, stylize_with_student
@@ -32,8 +33,11 @@ EXAMPLES = """examples:
   edgenst stylize clip.mp4 --style starry_night -o styled.mp4         # video: audio, size, fps kept
   edgenst stylize frames/ --style udnie --fps 24 -o styled.mp4        # a folder of frames -> video
   edgenst stylize clip.mov --style udnie --pte exports/student-int8.pte -o styled.mp4   # ExecuTorch int8
+  edgenst stylize photo.jpg --style painting.jpg -o out.png           # any painting: the student, predicted style
+  edgenst stylize photo.jpg --style painting.jpg=0.5 --style udnie=0.5 --strength 0.8 -o out.png
+  edgenst stylize photo.jpg --style painting.jpg --fit -o out.png     # refine the predicted style first (minutes)
   edgenst stylize sample:chelsea --style texture:swirl --teacher random -o cat.png   # Gatys (optimize)
-  edgenst stylize photo.jpg --style starry_night.jpg --teacher vgg19-normalised \\
+  edgenst stylize photo.jpg --style starry_night.jpg --method optimize --teacher vgg19-normalised \\
       --teacher-weights vgg_normalised_conv3_1.pth -o out.png
   edgenst stylize photos/ --style a.jpg=0.7 --style b.jpg=0.3 --strength 2 -o outputs/   # optimize: strength up to 10
   edgenst stylize photo.jpg --style sky.jpg --mask sky_mask.png --style ground.jpg --mask ground_mask.png -o out.png
@@ -45,8 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "stylize",
         help="stylize photos",
         description="Stylize one photo, several, or a folder. With style names (see 'edgenst styles') a "
-        "trained student runs (fast, any size); with style images the Gatys et al. optimisation runs "
-        "(slow, the quality reference). --method picks explicitly.",
+        "trained student runs (fast, any size); a painting file is turned into the student's style by its "
+        "style predictor (milliseconds; --fit refines it in minutes); texture: patterns, masks and "
+        "--method optimize run the Gatys et al. optimisation (slow, the quality reference).",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -55,10 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True,
                    help="output file (one input) or folder; a video file name makes a folder of frames a video")
     p.add_argument("--method", default="auto", choices=METHODS,
-                   help="auto (default): the student when every --style is one of its styles, else optimize")
+                   help="auto (default): the student when every --style is one of its styles or a painting its "
+                   "style predictor can read, else optimize")
     p.add_argument("--style", action="append", required=True, metavar="STYLE[=WEIGHT]",
-                   help="style name of the model, or (optimize) a style image / texture:NAME; repeatable, "
-                   "weights blend styles")
+                   help="style name of the model, a painting (image file), or (optimize) texture:NAME; "
+                   "repeatable, weights blend styles")
     p.add_argument("--mask", action="append", metavar="IMAGE",
                    help="(optimize) region mask (white = paint here) for the style at the same position")
     p.add_argument("--strength", type=float, default=1.0,
@@ -66,6 +72,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default=None, metavar="NAME_OR_FILE",
                    help="(student) a shipped model name or a model file from 'edgenst distill' (default: 'default' "
                    "for photos, 'stable', trained for temporal stability, for videos)")
+    p.add_argument("--fit", action="store_true",
+                   help="(student) refine each painting's predicted style by fitting it (as 'edgenst styles add', "
+                   "minutes a painting; the loss network flags below apply)")
+    p.add_argument("--predictor", metavar="FILE", default=None,
+                   help="(student) a style predictor file (default: the one shipped for the model)")
+    p.add_argument("--fit-steps", type=int, default=FitConfig.steps, metavar="N",
+                   help=f"(student, --fit) fitting steps a painting (default {FitConfig.steps})")
     p.add_argument("--tile", type=int, default=1024, help="(student) tile side for large photos; bounds memory")
     p.add_argument("--keep-alpha", action="store_true", help="re-attach the input's alpha channel to the output")
     v = p.add_argument_group("video")
@@ -105,7 +118,9 @@ def run(args: argparse.Namespace) -> int:
         check_output_path(dst, protect)
     check_strength(args.strength)
 
-    choice = choose_method([name for name, _ in styles], method=args.method, model=args.model)
+    choice = choose_method([name for name, _ in styles], method=args.method, model=args.model,
+                           paintings=not args.mask and args.strength <= 1.0, predictor=args.predictor,
+                           fit=_fit_config(args), progress=not args.quiet)
     images = dict(keep_alpha=args.keep_alpha, max_pixels=args.max_pixels, max_side=args.max_side, protect=protect)
     if choice.model is not None and choice.info is not None:
         if args.mask:
@@ -139,7 +154,8 @@ def _run_video(args: argparse.Namespace) -> int:
         raise InputError(f"{out}: a video goes to {', '.join(sorted(VIDEO_EXTENSIONS))}, or frames into a folder")
     if args.strength > 1.0 or args.strength < 0:
         raise InputError(f"a student's strength is in [0, 1], got {args.strength}")
-    choice = choose_method([parse_weighted(s)[0] for s in args.style], method=args.method, model=args.model)
+    choice = choose_method([parse_weighted(s)[0] for s in args.style], method=args.method, model=args.model,
+                           predictor=args.predictor, fit=_fit_config(args), progress=not args.quiet)
     if choice.model is None or choice.info is None:
         raise InputError("video runs a trained student: choose its styles ('edgenst styles'), not style images")
     stylizer = make_stylizer(choice.model, choice.info, [parse_weighted(s) for s in args.style], args.strength,
@@ -150,3 +166,11 @@ def _run_video(args: argparse.Namespace) -> int:
     print(f"{result.output}  ({result.frames} frames, {result.size[1]}x{result.size[0]}, {result.fps:.3g} fps"
           f"{', audio kept' if result.audio else ''}; {result.seconds:.1f} s, {result.throughput:.1f} frames/s)")
     return 0
+
+
+def _fit_config(args: argparse.Namespace) -> FitConfig | None:
+    """``--fit``: ``edgenst styles add``'s settings; the loss network flags apply when given."""
+    if not args.fit:
+        return None
+    explicit = args.teacher != "vgg19" or args.teacher_weights is not None
+    return FitConfig(steps=args.fit_steps, loss_net=teacher_config(args) if explicit else None, seed=args.seed)

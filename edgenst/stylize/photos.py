@@ -25,6 +25,8 @@ from edgenst.models.serialization import ModelInfo
 from edgenst.gatys.optimize import OptimizeConfig, StyleSpec, stylize_optimize
 from edgenst.perceptual import LossConfig, PerceptualLoss
 from edgenst.samples import resolve_image
+from edgenst.style_fit import FitConfig
+from edgenst.style_predictor import NoPredictorError
 from edgenst.stylize.paths import is_builtin
 from edgenst.teacher import TeacherConfig, build_teacher
 
@@ -70,30 +72,50 @@ def is_style_image(name: str) -> bool:
     return name.startswith("texture:") or Path(name).is_file()
 
 
-def choose_method(style_names: Sequence[str], *, method: str = "auto", model: str = "default") -> MethodChoice:
-    """The student when it knows every style, else the Gatys optimiser for style images.
+def choose_method(style_names: Sequence[str], *, method: str = "auto", model: str = "default",
+                  paintings: bool = True, predictor: str | None = None, fit: FitConfig | None = None,
+                  progress: bool = True) -> MethodChoice:
+    """The student when it knows every style or can predict it, else the Gatys optimiser.
 
-    ``auto`` needs no model at all when every style is an image; when some names are the model's
-    styles and the rest are images it falls back to the optimiser (logged: it is much slower). A
-    name that is neither a style of ``model`` nor an image is an error listing the model's styles.
-    ``model`` is a shipped model name or a model file (:func:`edgenst.pretrained.resolve_model`).
+    A painting file among the styles is predicted into the student's style space
+    (:mod:`edgenst.stylize.paintings`; refined first with ``fit``) when a style predictor fits the
+    model, and joins a copy of its table under the name given: ``auto`` and ``student`` then run
+    the student. With ``paintings=False`` (masks, optimiser strengths above 1), with only
+    ``texture:`` patterns, or when no predictor fits the model, ``auto`` falls back to the
+    optimiser (logged: it is much slower); ``auto`` needs no model at all when every style is an
+    image and the student cannot paint them. A name that is neither a style of ``model`` nor an
+    image is an error listing the model's styles. ``model`` is a shipped model name or a model
+    file (:func:`edgenst.pretrained.resolve_model`).
     """
     from edgenst.pretrained import resolve_model
+    from edgenst.stylize.paintings import add_paintings, is_painting
 
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     names = list(style_names)
     is_image = [is_style_image(n) for n in names]
-    if method == "optimize" or (method == "auto" and all(is_image)):
+    predictable = [paintings and is_painting(n) for n in names]
+    if method == "optimize" or (method == "auto" and all(is_image) and not any(predictable)):
         return MethodChoice("optimize")
     student, info = resolve_model(model)
     missing = [n for n in names if n not in info.styles]
     if not missing:
         return MethodChoice("student", student, info)
-    if method == "student" or not all(is_image[names.index(n)] for n in missing):
-        raise InputError(f"unknown style {missing[0]!r}; the model has: {', '.join(info.styles)} "
-                         "('edgenst styles' lists them; --method optimize takes image files)")
-    log.info("%s is not one of the model's styles: using the Gatys optimiser (slow)", missing[0])
+    unpredictable = [n for n in missing if not predictable[names.index(n)]]
+    reason = ""
+    if not unpredictable:
+        try:
+            grown, grown_info = add_paintings(student, info, missing, predictor=predictor, fit=fit, progress=progress)
+            return MethodChoice("student", grown, grown_info)
+        except NoPredictorError as exc:
+            if predictor is not None:
+                raise
+            reason = f": {exc}"
+            unpredictable = missing
+    if method == "student" or not all(is_image[names.index(n)] for n in unpredictable):
+        raise InputError(f"unknown style {unpredictable[0]!r}; the model has: {', '.join(info.styles)} "
+                         f"('edgenst styles' lists them; --method optimize takes image files){reason}")
+    log.info("%s is not one of the model's styles: using the Gatys optimiser (slow)%s", unpredictable[0], reason)
     return MethodChoice("optimize")
 
 
