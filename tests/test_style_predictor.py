@@ -211,11 +211,11 @@ def test_cli_fit_refines_the_predicted_vector(tmp_path: Path, capsys: pytest.Cap
     real = cli_stylize._fit_config
     monkeypatch.setattr(cli_stylize, "_fit_config", lambda a: seen.append(real(a)) or (tiny if a.fit else None))
     painting = str(files["painting"])
-    fast_fit = ("--fit", "--fit-steps", "7")
+    fast_fit = ("--fit", "--steps", "7")
     assert _stylize(capsys, files, tmp_path / "pred.png", painting)[0] == 0
     assert _stylize(capsys, files, tmp_path / "fit.png", painting, extra=fast_fit)[0] == 0
     assert not torch.equal(load_image(tmp_path / "pred.png").tensor, load_image(tmp_path / "fit.png").tensor)
-    assert seen[0] is None and seen[1] is not None and seen[1].steps == 7  # what --fit and --fit-steps make
+    assert seen[0] is None and seen[1] is not None and seen[1].steps == 7  # what --fit and --steps make
 
 
 @pytest.mark.parametrize("case", ["text", "flat", "huge"])

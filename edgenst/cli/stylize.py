@@ -74,11 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "for photos, 'stable', trained for temporal stability, for videos)")
     p.add_argument("--fit", action="store_true",
                    help="(student) refine each painting's predicted style by fitting it (as 'edgenst styles add', "
-                   "minutes a painting; the loss network flags below apply)")
+                   "minutes a painting; --steps and the loss network flags below apply)")
     p.add_argument("--predictor", metavar="FILE", default=None,
                    help="(student) a style predictor file (default: the one shipped for the model)")
-    p.add_argument("--fit-steps", type=int, default=FitConfig.steps, metavar="N",
-                   help=f"(student, --fit) fitting steps a painting (default {FitConfig.steps})")
     p.add_argument("--tile", type=int, default=1024, help="(student) tile side for large photos; bounds memory")
     p.add_argument("--keep-alpha", action="store_true", help="re-attach the input's alpha channel to the output")
     v = p.add_argument_group("video")
@@ -87,7 +85,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--fps", type=float, default=24.0, help="frame rate of a folder of frames (default 24)")
     v.add_argument("--crf", type=int, default=20, help="encoder quality, lower is better (default 20)")
     g = p.add_argument_group("optimisation")
-    g.add_argument("--steps", type=int, default=200)
+    g.add_argument("--steps", type=int, default=200, help="optimisation steps of the Gatys method, or of --fit "
+                   "(default 200)")
     g.add_argument("--optimizer", default="lbfgs", choices=OPTIMIZERS)
     g.add_argument("--lr", type=float, default=None, help="learning rate (default 1 for L-BFGS, 0.02 for Adam)")
     g.add_argument("--init", default="content", choices=INITS)
@@ -173,4 +172,4 @@ def _fit_config(args: argparse.Namespace) -> FitConfig | None:
     if not args.fit:
         return None
     explicit = args.teacher != "vgg19" or args.teacher_weights is not None
-    return FitConfig(steps=args.fit_steps, loss_net=teacher_config(args) if explicit else None, seed=args.seed)
+    return FitConfig(steps=args.steps, loss_net=teacher_config(args) if explicit else None, seed=args.seed)
