@@ -59,7 +59,7 @@ def student() -> torch.nn.Module:
 def files(tmp_path: Path, student: torch.nn.Module) -> dict[str, Path]:
     model = save_model(tmp_path / "student.safetensors", student, ["ink", "sea"])
     pred = save_predictor(tmp_path / "pred.safetensors", _tiny_predictor(student), student, {"student": "tiny"},
-                          half=False)
+                          compact=False)
     photo = tmp_path / "photo.png"
     Image.fromarray(np.random.default_rng(9).integers(0, 256, (32, 40, 3), dtype=np.uint8), "RGB").save(photo)
     return {"model": model, "pred": pred, "photo": photo, "painting": _painting(tmp_path / "painting.png"),
@@ -117,6 +117,17 @@ def test_predictor_file_round_trips_and_only_loads_for_its_students_shape(
     (tmp_path / "junk.safetensors").write_bytes(b"junk")
     with pytest.raises(InputError, match="not a readable style predictor"):
         read_predictor(tmp_path / "junk.safetensors")
+
+
+def test_compact_file_is_int8_and_predicts_nearly_the_same(tmp_path: Path, student: torch.nn.Module) -> None:
+    p = _tiny_predictor(student)
+    exact = save_predictor(tmp_path / "exact.safetensors", p, student, compact=False)
+    small = save_predictor(tmp_path / "small.safetensors", p, student)
+    assert small.stat().st_size < 0.5 * exact.stat().st_size
+    x = torch.rand(2, 3, 48, 48)
+    want, got = p(x), read_predictor(small)[0](x)
+    assert not torch.equal(want, got)  # it really was rounded
+    assert (got - want).abs().max() <= 0.05 * (want - p.base).abs().max()
 
 
 def test_predict_style_takes_a_file_or_a_pil_image(student: torch.nn.Module, files: dict[str, Path]) -> None:
