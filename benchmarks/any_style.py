@@ -12,7 +12,7 @@ measures gain (1 = as stylized as Gatys) and content (x Gatys' content loss) wit
 - **mean style**: the equal blend of the six shipped styles (what an untrained predictor gives):
   the control that says how much the prediction itself adds.
 Also: milliseconds to predict a painting, seconds to fit one, and a picture grid (painting, photo,
-Gatys, predicted, fitted) written to ``benchmarks/results/any_style.png``. The paintings are the
+Gatys, mean style, predicted, fitted) written to ``benchmarks/results/any_style.png``. The paintings are the
 public-domain ones of the predictor's held-out split (``train_style_predictor.split_paintings``).
 """
 
@@ -42,6 +42,16 @@ QUALITY = ROOT / ".." / "shared" / "quality"
 DATA = ROOT / ".." / "shared" / "data"
 LOSS_NET = DATA / "teachers" / "vgg19_normalised" / "vgg_normalised_conv3_1.pth"
 ROW = re.compile(r"^(\S+)\s+(\S+)\s+gain\s+(-?[\d.]+)\s+content x\s*([\d.]+)")
+
+
+def quality_crop(path: Path) -> torch.Tensor:
+    """``../shared/quality``'s own loader (short side 256, centre square), imported from there."""
+    sys.path.insert(0, str(QUALITY))
+    try:
+        from nstloss import load
+    finally:
+        sys.path.pop(0)
+    return load(str(path)).reshape(1, 3, 256, 256)
 
 
 def references(refs: Path) -> list[dict]:
@@ -114,18 +124,17 @@ def main() -> int:
     rows = []
     space = StyleSpace.of(model)
     for d in refs:
-        photo = load_image(d["photo_path"]).tensor
-        photo = photo[..., : photo.shape[-2] // 4 * 4, : photo.shape[-1] // 4 * 4]
+        photo = quality_crop(d["photo_path"])  # the 256 px centre crop that Gatys and score.py see
         with torch.no_grad():
             pred = forward_with_vectors(model, photo, vectors[d["style"]].values[None])
             fit = forward_with_vectors(model, photo, fitted_vectors[d["style"]].values[None])
+            avg = forward_with_vectors(model, photo, space.mean(model, range(space.count)).values[None])
         side = photo.shape[-1]
         paint = resize_max_side(painting_tensor(d["style_path"]), side)
         canvas = torch.ones(1, 3, photo.shape[-2], side)
         canvas[..., : paint.shape[-2], : paint.shape[-1]] = paint[..., : photo.shape[-2], :]
         gatys = load_image(d["gatys_path"]).tensor
-        gatys = torch.nn.functional.interpolate(gatys, size=photo.shape[-2:], mode="bilinear", align_corners=False)
-        rows.append(torch.cat([canvas, photo, gatys, pred, fit], dim=-1))
+        rows.append(torch.cat([canvas, photo, gatys, avg, pred, fit], dim=-1))
     width = max(r.shape[-1] for r in rows)
     grid = torch.cat([torch.nn.functional.pad(r, (0, width - r.shape[-1]), value=1.0) for r in rows], dim=-2)
     png = args.out.with_suffix(".png")
@@ -167,7 +176,7 @@ def main() -> int:
         lines.append(f"| {s} | {c} | {g:.2f} / x{k:.2f} | {f[2]:.2f} / x{f[3]:.2f} | {m[2]:.2f} / x{m[3]:.2f} |")
     lines += ["", "Style loss on the fit's held crops (the fit's own objective), predicted -> fitted:", ""]
     lines += [f"- {n}: {v['before']:.4f} -> {v['after']:.4f}" for n, v in fit_losses.items()]
-    lines += ["", f"Grid (`{png.name}`): painting, photo, Gatys, predicted, fitted; one row per case.", ""]
+    lines += ["", f"Grid (`{png.name}`): painting, photo, Gatys, mean style, predicted, fitted; one row per case.", ""]
     args.out.write_text("\n".join(lines))
     print("\n".join(lines))
     return 0

@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         opt.load_state_dict(c["opt"])
         start = c["step"]
         log.info("resumed at step %d", start)
-    pool = PhotoPool([str(DATA / "content" / "bsds500" / "train"), str(DATA / "content" / "bsds500" / "val")], cfg.crop)
+    if start < cfg.steps:  # a run stopped early is finished with --steps at or below its last checkpoint
+        pool = PhotoPool([str(DATA / "content" / "bsds500" / "train"), str(DATA / "content" / "bsds500" / "val")], cfg.crop)
     anchor_idx = torch.tensor([names.index(f"{s}.jpg") if f"{s}.jpg" in names else -1 for s in info.styles])
     anchor_vec = torch.stack(list(shipped.values()))
     history = []
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         total.backward()
         torch.nn.utils.clip_grad_norm_(params, 10.0)
         opt.step()
-        row = {"step": step, "total": float(total), "content": float(terms.content), "style": float(terms.style),
+        row = {"step": step, "total": float(total.detach()), "content": float(terms.content.detach()), "style": float(terms.style.detach()),
                "reg": float(reg)}
         history.append(row)
         if step % cfg.log_every == 0:
@@ -203,10 +204,11 @@ def main(argv: list[str] | None = None) -> int:
                 for r in history:
                     f.write(json.dumps(r) + "\n")
             history = []
-    meta = {"student": info.meta.get("name", cfg.model) if info.meta else cfg.model, "student_spec": cfg.model,
-            "train": asdict(cfg), "paintings_seen": names, "held_out": [p.name for p in held],
+    trained = max(start, cfg.steps) if start >= cfg.steps else cfg.steps
+    meta = {"student": "QUALITY_V3" if cfg.model == "quality_v3" else cfg.model, "student_spec": cfg.model,
+            "train": {**asdict(cfg), "steps": trained}, "paintings_seen": names, "held_out": [p.name for p in held],
             "encoder": "small16x VGG-19 (Collaborative Distillation, MIT) conv0..conv41, frozen",
-            "recipe": f"OMP_NUM_THREADS=1 python benchmarks/train_style_predictor.py --work WORK --steps {cfg.steps}"}
+            "recipe": f"OMP_NUM_THREADS=1 python benchmarks/train_style_predictor.py --work WORK --steps {trained}"}
     out = Path(args.out) if args.out else work / "predictor.safetensors"
     save_predictor(out, predictor.eval(), student, meta)
     log.info("wrote %s (%d bytes)", out, out.stat().st_size)
