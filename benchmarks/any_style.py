@@ -80,6 +80,7 @@ def main() -> int:
     ap.add_argument("--fit-steps", type=int, default=60)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "any_style.md")
     args = ap.parse_args()
+    args.refs, args.work = args.refs.resolve(), args.work.resolve()  # score.py runs in ../shared/quality
     args.work.mkdir(parents=True, exist_ok=True)
     refs = references(args.refs)
     paintings = {d["style"]: d["style_path"] for d in refs}
