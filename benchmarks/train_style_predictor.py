@@ -31,7 +31,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 from edgenst.distill.config import NETWORK_STYLE_WEIGHT
 from edgenst.distill.data import PhotoPool, step_generator

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from edgenst.errors import ImageReadError, InputError
+from edgenst.errors import InputError
 from edgenst.styles import StyleSpace, StyleVector
 
 if TYPE_CHECKING:
