@@ -148,8 +148,8 @@ def main() -> int:
         "# Any painting as a style: predicted, fitted, mean style (issue 22)",
         "",
         f"Student: QUALITY_V3 (`{get_weights('default').value.file}`); predictor: "
-        f"`edgenst/pretrained/style-predictor-quality-v3.safetensors`. {len(paintings)} public-domain paintings held out "
-        f"from the predictor's training x {len(refs) // max(1, len(paintings))} photos (bsds500/test), measured by "
+        f"`edgenst/pretrained/style-predictor-quality-v3.safetensors`. {len(refs)} cases: {len(paintings)} public-domain "
+        f"paintings held out from the predictor's training x photos of bsds500/test, measured by "
         "`../shared/quality/score.py` (gain: 1 = as stylized as Gatys; content: x Gatys' content loss).",
         "",
         f"Command: `OMP_NUM_THREADS=1 python benchmarks/any_style.py --refs REFS --work WORK --fit-steps {args.fit_steps}` "
