@@ -94,7 +94,9 @@ fetch_tree() {  # fetch_tree <owner/name> <commit> <dest>
       | awk '$2=="missing"{print $1}' | while read -r sha; do
           awk -v s="$sha" '$1==s{print ":(exclude)"$2}' <<<"$listing"; done)
     [ ${#excludes[@]} -eq 0 ] || echo "   (absent from the mirror, left out: ${#excludes[@]} files)"
-    git --git-dir="$gd" archive --format=tar "$2" -- . "${excludes[@]}" | tar -x -C "$3"
+    # git still names an excluded missing blob ("error: invalid object"), harmlessly: that line is dropped.
+    git --git-dir="$gd" archive --format=tar "$2" -- . "${excludes[@]}" 2> >(grep -v '^error: invalid object' >&2) \
+      | tar -x -C "$3"
   else
     curl -fsSL "https://codeload.github.com/$1/tar.gz/$2" | tar -xz -C "$3" --strip-components=1
   fi
@@ -150,14 +152,18 @@ fi
 
 FAST_LOG=$WORK/emcc-fast.log
 step "build with $JOBS jobs, fast compile $([ "$FAST" = 1 ] && echo on || echo off) (log: $WORK/build.log)"
-# make's own "[ NN%]" lines, shown every 5%; objects already built (an earlier, interrupted run) are kept.
-LAST=-5 BUILD_RC=
+# Progress: objects compiled so far, every 50 (make's own percentages restart in each sub-build, such
+# as flatc's for the build machine). Objects already built by an interrupted run are kept, not counted.
+TOTAL=$(grep -c '"file":' "$OUT/compile_commands.json" 2>/dev/null || echo '?')
+COMPILED=0 BUILD_RC=
 while IFS= read -r line; do
   if [[ $line =~ ^edgenst-build-exit\ ([0-9]+)$ ]]; then BUILD_RC=${BASH_REMATCH[1]}; continue; fi
   printf '%s\n' "$line" >> "$WORK/build.log"
-  if [[ $line =~ ^\[\ *([0-9]+)%\] ]] && [ "${BASH_REMATCH[1]}" -ge $((LAST + 5)) ]; then
-    LAST=${BASH_REMATCH[1]}
-    echo "   $LAST% ($(elapsed))"
+  if [[ $line == *"] Building "*" object "* ]]; then
+    COMPILED=$((COMPILED + 1))
+    [ $((COMPILED % 50)) != 0 ] || echo "   $COMPILED objects compiled (of at most $TOTAL configured), $(elapsed)"
+  elif [[ $line == *"] Linking CXX executable edgenst_et.js" ]]; then
+    echo "   $COMPILED objects compiled; linking, $(elapsed)"
   fi
 done < <(EMCC_FAST_LOG=$FAST_LOG nice -n 10 cmake --build "$OUT" --target edgenst_et -j"$JOBS" 2>&1 \
   && echo "edgenst-build-exit 0" || echo "edgenst-build-exit $?")
