@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
 done
 src=${flags[-1]}
 unset 'flags[-1]'
-case $src in -*|'') exec "$emcc" "${flags[@]}" "$src" ${out:+-o "$out"} ${mt:+-MT "$mt"} ${mf:+-MF "$mf"} ;; esac
+case $src in -*|'') exec "$emcc" "${orig[@]}" ;; esac
 key=$( { printf '%s\0' "$emcc" "$PWD" ".${src##*.}" ".${out##*.}" "${EM_LLVM_ROOT:-}" "${EMCC_CFLAGS:-}" "${flags[@]}"
          for f in "${rsp[@]}"; do cat "$f" 2>/dev/null || true; done; } | md5sum | cut -c1-32)
 tpl=$cache/$key
@@ -55,38 +55,41 @@ if [ -f "$tpl" ]; then
     [ -z "${EMCC_FAST_LOG:-}" ] || printf '%s\t%s\t%s\n' "$PWD" "$out" "$(printf '%q ' "$emcc" "${orig[@]}")" >> "$EMCC_FAST_LOG"
     exec "${cmd[@]}"
   fi
-  exec "$emcc" "${flags[@]}" ${out:+-o "$out"} ${mt:+-MT "$mt"} ${mf:+-MF "$mf"} "$src"
+  exec "$emcc" "${orig[@]}"
 fi
 
 # First compile with these flags: through emcc, keeping the clang command it ran.
 mkdir -p "$cache"
 stages=$(mktemp "$cache/stages.XXXXXX")
 rc=0
-EMCC_VERBOSE=1 "$emcc" "${flags[@]}" ${out:+-o "$out"} ${mt:+-MT "$mt"} ${mf:+-MF "$mf"} "$src" 2> "$stages" || rc=$?
+EMCC_VERBOSE=1 "$emcc" "${orig[@]}" 2> "$stages" || rc=$?
 grep -v '^ "' "$stages" >&2 || true
 if [ "$rc" = 0 ]; then
   python3 - "$stages" "$tpl" "$out" "$mt" "$mf" "$src" <<'PY' || true
 import os, shlex, sys
 stages_file, tpl, out, mt, mf, src = sys.argv[1:]
 stages = [l[1:] for l in open(stages_file, errors="replace").read().splitlines() if l.startswith(' "')]
+# Each per-file value must sit exactly once in its place (after its flag; the source on its own), and
+# no other argument may mention one: then the template holds nothing of this file but those places.
 template = None
 if len(stages) == 1:
     cmd = shlex.split(stages[0])
-    template = list(cmd)
-    for flag, value, mark in (("-o", out, "@@OUT@@"), ("-MT", mt, "@@MT@@"), ("-MF", mf, "@@MF@@")):
+    template, places = list(cmd), {}
+    for flag, value, mark in (("-o", out, "@@OUT@@"), ("-MT", mt, "@@MT@@"), ("-MF", mf, "@@MF@@"), (None, src, "@@SRC@@")):
         if not value:
             continue
-        at = [i for i in range(len(cmd) - 1) if cmd[i] == flag and cmd[i + 1] == value]
-        if len(at) != 1 or sum(a == value for a in cmd) != 1:
+        at = [i for i, a in enumerate(cmd) if a == value and (flag is None or (i > 0 and cmd[i - 1] == flag))]
+        if len(at) != 1:
             template = None
             break
-        template[at[0] + 1] = mark
+        places[at[0]] = mark
     if template is not None:
-        at = [i for i, a in enumerate(cmd) if a == src]
-        if len(at) == 1 and not any(src in a for i, a in enumerate(cmd) if i != at[0]):
-            template[at[0]] = "@@SRC@@"
-        else:
+        values = [v for v in (out, mt, mf, src) if v]
+        if any(v in a for i, a in enumerate(cmd) if i not in places for v in values):
             template = None
+        else:
+            for i, mark in places.items():
+                template[i] = mark
 tmp = tpl + ".tmp%d" % os.getpid()
 with open(tmp, "w") as f:
     f.write("emcc\n" if template is None else "".join(a + "\0" for a in template))
