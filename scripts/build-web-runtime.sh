@@ -156,6 +156,7 @@ step "build with $JOBS jobs, fast compile $([ "$FAST" = 1 ] && echo on || echo o
 # as flatc's for the build machine). Objects already built by an interrupted run are kept, not counted.
 TOTAL=$(grep -c '"file":' "$OUT/compile_commands.json" 2>/dev/null || echo '?')
 COMPILED=0 BUILD_RC=
+: > "$WORK/build.log"  # this run's log only, so a failure shows this run's errors
 while IFS= read -r line; do
   if [[ $line =~ ^edgenst-build-exit\ ([0-9]+)$ ]]; then BUILD_RC=${BASH_REMATCH[1]}; continue; fi
   printf '%s\n' "$line" >> "$WORK/build.log"
