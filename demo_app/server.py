@@ -26,6 +26,7 @@ lists, thumbnails are looked up by a checked style name, and downloads by a name
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import struct
@@ -130,6 +131,7 @@ class _Demo:
         self.sessions = SlotLimiter(config.max_sessions, "live sessions")
         self.uploads = SlotLimiter(config.max_uploads, "upload slots")
         self.base = default_settings(self.artifact.styles, self.artifact.sizes, config.profile)
+        self.web_runtime_sha256 = web_runtime_sha256()
 
     # -- HTTP ---------------------------------------------------------------------------------------
 
@@ -152,7 +154,8 @@ class _Demo:
             "runtime": {"name": "ExecuTorch", "version": _version("executorch"), "backend": "XNNPACK",
                         "note": "every frame runs the int8 .pte in the ExecuTorch runtime, never eager PyTorch"},
             "on_device": {"available": web_runtime_available(), "model": f"/model/{self.artifact.file}",
-                          "runtime": "/web_runtime/edgenst_et.js", "runtime_dir": "/web_runtime/"},
+                          "runtime": "/web_runtime/edgenst_et.js", "runtime_dir": "/web_runtime/",
+                          "sha256": self.web_runtime_sha256},
             "styles": [{"name": s, "thumbnail": f"/thumbnails/{s}.jpg" if thumbnail(s) else None}
                        for s in self.artifact.styles],
             "sizes": [f"{h}x{w}" for h, w in self.artifact.sizes],
@@ -330,6 +333,14 @@ async def _close(ws: WebSocket, code: int, reason: str) -> None:
 def web_runtime_available() -> bool:
     """Whether the built web runtime is installed (a source checkout without it still serves server mode)."""
     return all(WEB_RUNTIME.joinpath(name).is_file() for name in WEB_RUNTIME_FILES)
+
+
+def web_runtime_sha256() -> dict[str, str]:
+    """The served runtime files' sha256, announced in /api/info: the page checks its downloads against
+    them (and the .pte against the artifact's), also over plain http:// where no TLS vouches for them."""
+    if not web_runtime_available():
+        return {}
+    return {name: hashlib.sha256(WEB_RUNTIME.joinpath(name).read_bytes()).hexdigest() for name in WEB_RUNTIME_FILES}
 
 
 def pack_frame(header: dict[str, Any], image: bytes) -> bytes:

@@ -6,10 +6,16 @@
 # reproduces them with this one command. Sources, patches and the link target live in
 # demo_app/web_runtime/recipe/; demo_app/web_runtime/BUILD.md records what was built with what.
 #
-# Usage: scripts/build-web-runtime.sh [--work DIR] [--jobs N] [--python PY]
+# Usage: scripts/build-web-runtime.sh [--work DIR] [--jobs N] [--python PY] [--no-fast-compile]
 #   --work       scratch folder (default build/web-runtime, ignored by git)
 #   --jobs       parallel compile jobs (default 2)
 #   --python     a Python with torch (ExecuTorch's cmake runs torchgen; default: python3 on PATH)
+#   --no-fast-compile  run every compile through emcc (default: recipe/emcc-fast.sh runs the clang
+#                command emcc would run, skipping emcc's Python start-up; same objects, checked on a sample)
+# Resumable: run it again after an interruption and it continues (sources, configure and objects
+# already made are kept; each step is stamped with what it was made from).
+# Deterministic: the build folder's path is mapped away (-ffile-prefix-map), so the outputs do not
+# depend on --work.
 # Environment: SOURCE_MIRROR=DIR takes each repository from DIR/<owner>+<name>/repo (a git dir, as the
 # project's offline mirror lays them out) instead of downloading github.com tarballs.
 # Toolchain (Debian bookworm): apt-get install emscripten binaryen clang-22 lld-22 llvm-22 nodejs npm
@@ -21,6 +27,7 @@ OUTDIR=$ROOT/demo_app/web_runtime
 WORK=$ROOT/build/web-runtime
 JOBS=2
 PY=python3
+FAST=1
 CMAKE_VERSION=3.31.10
 BINARYEN_VERSION=132.0.0
 EMSCRIPTEN_VERSION=3.1.6
@@ -34,11 +41,15 @@ while [ $# -gt 0 ]; do
     --work) WORK=$2; shift 2 ;;
     --jobs) JOBS=$2; shift 2 ;;
     --python) PY=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --no-fast-compile) FAST=0; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "--jobs needs a positive integer, got '$JOBS'"
 mkdir -p "$WORK"; WORK=$(realpath "$WORK")
+STARTED=$SECONDS
+elapsed() { printf '%dm%02ds' $(((SECONDS - STARTED) / 60)) $(((SECONDS - STARTED) % 60)); }
 
 step "checking the toolchain"
 command -v emcc >/dev/null || die "emcc not found: apt-get install emscripten"
@@ -54,6 +65,7 @@ command -v node >/dev/null && command -v npm >/dev/null || die "node and npm not
 step "tools in $WORK/tools (cmake $CMAKE_VERSION from pip, binaryen $BINARYEN_VERSION from npm)"
 TOOLS=$WORK/tools
 if [ ! -x "$TOOLS/venv/bin/cmake" ]; then
+  rm -rf "$TOOLS/venv"
   python3 -m venv "$TOOLS/venv" && "$TOOLS/venv/bin/pip" install -q "cmake==$CMAKE_VERSION"
 fi
 if [ ! -x "$TOOLS/npm/node_modules/binaryen/bin/wasm-opt" ]; then
@@ -82,13 +94,17 @@ fetch_tree() {  # fetch_tree <owner/name> <commit> <dest>
       | awk '$2=="missing"{print $1}' | while read -r sha; do
           awk -v s="$sha" '$1==s{print ":(exclude)"$2}' <<<"$listing"; done)
     [ ${#excludes[@]} -eq 0 ] || echo "   (absent from the mirror, left out: ${#excludes[@]} files)"
-    git --git-dir="$gd" archive --format=tar "$2" -- . "${excludes[@]}" | tar -x -C "$3"
+    # git still names an excluded missing blob ("error: invalid object"), harmlessly: that line is dropped.
+    git --git-dir="$gd" archive --format=tar "$2" -- . "${excludes[@]}" 2> >(grep -v '^error: invalid object' >&2) \
+      | tar -x -C "$3"
   else
     curl -fsSL "https://codeload.github.com/$1/tar.gz/$2" | tar -xz -C "$3" --strip-components=1
   fi
 }
+# The stamp is written last: a tree without it (an interrupted extraction) is made again.
 STAMP=$SRC/.edgenst-sources
-if [ ! -f "$STAMP" ] || ! cmp -s "$STAMP" "$RECIPE/sources.lock"; then
+SOURCES_ID=$(cat "$RECIPE/sources.lock" "$RECIPE"/patches/*.patch | sha256sum | cut -c1-64)
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$SOURCES_ID" ]; then
   rm -rf "$SRC" "$WORK/cmake-out"
   grep -v '^#' "$RECIPE/sources.lock" | while read -r path repo commit; do
     [ -n "$path" ] || continue
@@ -100,32 +116,85 @@ if [ ! -f "$STAMP" ] || ! cmp -s "$STAMP" "$RECIPE/sources.lock"; then
     patch -s -p1 -d "$SRC" < "$p"
   done
   echo 'add_subdirectory(edgenst)' >> "$SRC/extension/wasm/CMakeLists.txt"
-  cp "$RECIPE/sources.lock" "$STAMP"
+  echo "$SOURCES_ID" > "$STAMP"
+else
+  echo "   already in place (stamp matches recipe/sources.lock and patches)"
 fi
-mkdir -p "$SRC/extension/wasm/edgenst"  # the link target, copied on every run (cmake sees a change)
-cp "$RECIPE/CMakeLists.txt" "$SRC/extension/wasm/edgenst/CMakeLists.txt"
+mkdir -p "$SRC/extension/wasm/edgenst"  # the link target; copied when it changed (cmake then re-runs)
+cmp -s "$RECIPE/CMakeLists.txt" "$SRC/extension/wasm/edgenst/CMakeLists.txt" \
+  || cp "$RECIPE/CMakeLists.txt" "$SRC/extension/wasm/edgenst/CMakeLists.txt"
 
 step "configure (XNNPACK; no portable kernels are linked, see recipe/CMakeLists.txt)"
 cd "$SRC"
-nice -n 10 emcmake cmake . -B"$WORK/cmake-out" -DCMAKE_BUILD_TYPE=Release -DPYTHON_EXECUTABLE="$(command -v "$PY")" \
-  -DEXECUTORCH_BUILD_WASM=ON -DEXECUTORCH_BUILD_EXTENSION_MODULE=ON -DEXECUTORCH_BUILD_EXTENSION_TENSOR=ON \
-  -DEXECUTORCH_BUILD_EXTENSION_DATA_LOADER=ON -DEXECUTORCH_BUILD_EXTENSION_FLAT_TENSOR=ON \
-  -DEXECUTORCH_BUILD_EXTENSION_NAMED_DATA_MAP=ON -DEXECUTORCH_BUILD_EXTENSION_RUNNER_UTIL=ON \
-  -DEXECUTORCH_BUILD_XNNPACK=ON -DEXECUTORCH_BUILD_PTHREADPOOL=ON -DEXECUTORCH_BUILD_CPUINFO=ON \
-  -DEXECUTORCH_BUILD_KERNELS_OPTIMIZED=OFF -DXNNPACK_ENABLE_WASMRELAXEDSIMDFP16=OFF \
-  > "$WORK/configure.log" 2>&1 || { tail -30 "$WORK/configure.log"; die "configure failed (log: $WORK/configure.log)"; }
+OUT=$WORK/cmake-out
+CONFIGURE=(-DCMAKE_BUILD_TYPE=Release -DPYTHON_EXECUTABLE="$(command -v "$PY")"
+  -DEXECUTORCH_BUILD_WASM=ON -DEXECUTORCH_BUILD_EXTENSION_MODULE=ON -DEXECUTORCH_BUILD_EXTENSION_TENSOR=ON
+  -DEXECUTORCH_BUILD_EXTENSION_DATA_LOADER=ON -DEXECUTORCH_BUILD_EXTENSION_FLAT_TENSOR=ON
+  -DEXECUTORCH_BUILD_EXTENSION_NAMED_DATA_MAP=ON -DEXECUTORCH_BUILD_EXTENSION_RUNNER_UTIL=ON
+  -DEXECUTORCH_BUILD_XNNPACK=ON -DEXECUTORCH_BUILD_PTHREADPOOL=ON -DEXECUTORCH_BUILD_CPUINFO=ON
+  -DEXECUTORCH_BUILD_KERNELS_OPTIMIZED=OFF -DXNNPACK_ENABLE_WASMRELAXEDSIMDFP16=OFF)
+if [ "$FAST" = 1 ]; then
+  LAUNCHER="$RECIPE/emcc-fast.sh;$OUT/emcc-fast"  # CMake's launcher list: program;its first argument
+else
+  LAUNCHER=""
+fi
+CONFIGURE+=(-DCMAKE_C_COMPILER_LAUNCHER="$LAUNCHER" -DCMAKE_CXX_COMPILER_LAUNCHER="$LAUNCHER")
+# Paths under the build folder (ExecuTorch's __FILE__ strings) are written relative to it.
+export CFLAGS="-ffile-prefix-map=$WORK/=" CXXFLAGS="-ffile-prefix-map=$WORK/="
+CONFIGURE_ID=$(printf '%s\n' "$SOURCES_ID" "$CFLAGS" "${CONFIGURE[@]}" | sha256sum | cut -c1-64)
+if [ "$(cat "$OUT/.edgenst-configure" 2>/dev/null)" != "$CONFIGURE_ID" ]; then
+  nice -n 10 emcmake cmake . -B"$OUT" "${CONFIGURE[@]}" > "$WORK/configure.log" 2>&1 \
+    || { tail -30 "$WORK/configure.log"; die "configure failed (log: $WORK/configure.log)"; }
+  echo "$CONFIGURE_ID" > "$OUT/.edgenst-configure"
+else
+  echo "   already configured with these options"
+fi
 
-step "build with $JOBS jobs (slow: XNNPACK's ~600 microkernels; log: $WORK/build.log)"
-nice -n 10 cmake --build "$WORK/cmake-out" --target edgenst_et -j"$JOBS" > "$WORK/build.log" 2>&1 \
+FAST_LOG=$WORK/emcc-fast.log
+step "build with $JOBS jobs, fast compile $([ "$FAST" = 1 ] && echo on || echo off) (log: $WORK/build.log)"
+# Progress: objects compiled so far, every 50 (make's own percentages restart in each sub-build, such
+# as flatc's for the build machine). Objects already built by an interrupted run are kept, not counted.
+TOTAL=$(grep -c '"file":' "$OUT/compile_commands.json" 2>/dev/null || echo '?')
+COMPILED=0 BUILD_RC=
+: > "$WORK/build.log"  # this run's log only, so a failure shows this run's errors
+while IFS= read -r line; do
+  if [[ $line =~ ^edgenst-build-exit\ ([0-9]+)$ ]]; then BUILD_RC=${BASH_REMATCH[1]}; continue; fi
+  printf '%s\n' "$line" >> "$WORK/build.log"
+  if [[ $line == *"] Building "*" object "* ]]; then
+    COMPILED=$((COMPILED + 1))
+    [ $((COMPILED % 50)) != 0 ] || echo "   $COMPILED objects compiled (of at most $TOTAL configured), $(elapsed)"
+  elif [[ $line == *"] Linking CXX executable edgenst_et.js" ]]; then
+    echo "   $COMPILED objects compiled; linking, $(elapsed)"
+  fi
+done < <(EMCC_FAST_LOG=$FAST_LOG nice -n 10 cmake --build "$OUT" --target edgenst_et -j"$JOBS" 2>&1 \
+  && echo "edgenst-build-exit 0" || echo "edgenst-build-exit $?")
+[ "$BUILD_RC" = 0 ] \
   || { grep -m5 -B2 -A8 'error' "$WORK/build.log" || tail -30 "$WORK/build.log"; die "build failed (log: $WORK/build.log)"; }
-BUILT=$(find "$WORK/cmake-out" -name edgenst_et.wasm | sed -n 1p)
+BUILT=$(find "$OUT" -name edgenst_et.wasm | sed -n 1p)
 [ -n "$BUILT" ] || die "the build made no edgenst_et.wasm"
+
+if [ "$FAST" = 1 ] && [ -s "$FAST_LOG" ]; then
+  step "fast compile check: $(wc -l < "$FAST_LOG") objects compiled without emcc; 3 of them again through emcc"
+  N=$(wc -l < "$FAST_LOG")
+  for at in 1 $(((N + 1) / 2)) "$N"; do
+    IFS=$'\t' read -r dir obj args < <(sed -n "${at}p" "$FAST_LOG")
+    eval "argv=($args)"
+    for i in "${!argv[@]}"; do  # same arguments, the object and its depfile written elsewhere
+      case ${argv[$i]} in "$obj") argv[$i]=$WORK/check.o ;; *.o.d) argv[$i]=$WORK/check.o.d ;; esac
+    done
+    (cd "$dir" && "${argv[@]}") || die "fast compile check: emcc failed on $obj"
+    cmp -s "$WORK/check.o" "$dir/$obj" || die "fast compile check: $obj differs from emcc's (rerun with --no-fast-compile)"
+    echo "   byte-identical: ${obj##*/}"
+  done
+  rm -f "$WORK/check.o" "$WORK/check.o.d"
+fi
 
 step "optimise with wasm-opt $("$WASM_OPT" --version | awk '{print $3}')"
 "$WASM_OPT" -O3 --enable-simd --enable-relaxed-simd --enable-bulk-memory --enable-sign-ext \
   --enable-mutable-globals --enable-nontrapping-float-to-int --enable-bulk-memory-opt --enable-call-indirect-overlong \
-  --strip-debug --strip-producers "$BUILT" -o "$OUTDIR/edgenst_et.wasm"
-cp "$(dirname "$BUILT")/edgenst_et.js" "$OUTDIR/edgenst_et.js"
+  --strip-debug --strip-producers "$BUILT" -o "$WORK/edgenst_et.wasm"
+mv "$WORK/edgenst_et.wasm" "$OUTDIR/edgenst_et.wasm"  # never a half-written file in the repository
+cp "$(dirname "$BUILT")/edgenst_et.js" "$WORK/edgenst_et.js" && mv "$WORK/edgenst_et.js" "$OUTDIR/edgenst_et.js"
 
 step "licences"
 mkdir -p "$OUTDIR/LICENSES"
@@ -151,4 +220,4 @@ step "record"
     echo "$f bytes $(stat -c %s "$OUTDIR/$f") gzip-9 $(gzip -9 -c "$OUTDIR/$f" | wc -c)"
   done
 } | tee "$OUTDIR/build-record.txt"
-echo "done: $OUTDIR/edgenst_et.wasm, $OUTDIR/edgenst_et.js (update the tables in BUILD.md from build-record.txt)"
+echo "done in $(elapsed): $OUTDIR/edgenst_et.wasm, $OUTDIR/edgenst_et.js (update the tables in BUILD.md from build-record.txt)"

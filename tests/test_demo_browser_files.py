@@ -53,8 +53,11 @@ def test_the_pte_is_served_byte_for_byte_and_nothing_else(server: BackgroundServ
 
 def test_the_web_runtime_is_served_with_its_types(server: BackgroundServer):
     with httpx.Client(base_url=server.url, timeout=20) as http:
-        assert http.get("/api/info").json()["on_device"]["available"] is True
+        on_device = http.get("/api/info").json()["on_device"]
+        assert on_device["available"] is True
         wasm = http.get("/web_runtime/edgenst_et.wasm")
+        # the page checks its downloads against these (also over plain http://)
+        assert on_device["sha256"]["edgenst_et.wasm"] == hashlib.sha256(wasm.content).hexdigest()
         assert wasm.status_code == 200 and wasm.headers["content-type"] == "application/wasm"
         assert wasm.content[:4] == b"\0asm"
         js = http.get("/web_runtime/edgenst_et.js")

@@ -3,9 +3,11 @@ ExecuTorch WebAssembly runtime (``demo_app/web_runtime/``, nothing is built here
 
 What is checked: stylized camera frames and photos appear while no frame and no photo reaches the
 server (the engine's counter stays at zero and the page opens no WebSocket and posts nothing); the
-page's runtime gives the Python runtime's output (``edgenst.runtime``) for a fixed input within the
-int8 tolerance; a ``.pte`` that fails to load, and a browser without relaxed SIMD, each get a
-clear sentence on the page and the server mode instead.
+runtime runs in a Web Worker, never on the page's thread; the page's runtime gives the Python
+runtime's output (``edgenst.runtime``) for a fixed input within the int8 tolerance; a ``.pte`` that
+fails to load, a download that does not match the sha256 the server announced (checked without
+``crypto.subtle``, so also over plain http://), and a browser without relaxed SIMD, each get a clear
+sentence on the page and the server mode instead.
 
 Chromium and Playwright as in ``test_demo_browser.py`` (skips with the reason, fails under
 ``EDGENST_REQUIRE_BROWSER=1``).
@@ -16,6 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
+import hashlib
+
 import pytest
 import torch
 from demo_support import SHIPPED_SIZE, shipped_export
@@ -25,7 +29,7 @@ from test_demo_browser import _output_spread, _text, _until, browser  # noqa: F4
 from edgenst.demo_app.config import DemoConfig
 from edgenst.demo_app.frames import letterbox
 from edgenst.demo_app.launch import BackgroundServer
-from edgenst.demo_app.server import web_runtime_available
+from edgenst.demo_app.server import WEB_RUNTIME, web_runtime_available
 from edgenst.samples import sample_photo
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -71,6 +75,11 @@ def test_on_device_frames_and_photos_never_reach_the_server(browser, server: Bac
     assert page.evaluate("() => document.getElementById('where').dataset.mode") == "device", _text(page, "#where")
     where = _text(page, "#where")
     assert "Runs on this device" in where and "WebAssembly" in where and "First load" in where
+    # The runtime lives in the worker: the page's own thread never loaded it.
+    assert "Web Worker" in where and page.evaluate("() => document.getElementById('where').dataset.engine") == "worker"
+    assert [w.url.rsplit("/", 1)[-1] for w in page.workers] == ["ondevice-worker.js"]
+    assert page.evaluate("() => typeof createExecuTorch") == "undefined"
+    assert page.workers[0].evaluate("() => typeof createExecuTorch") == "function"
     assert "on this device" in _text(page, "#artifact") and server.artifact.sha256[:12] in _text(page, "#artifact")
 
     page.click("#start")
@@ -127,7 +136,7 @@ def test_on_device_output_matches_the_python_runtime(browser, server: Background
 
     page = _open(browser, server.url + "/")
     assert page.evaluate("() => window.edgenstDemo.mode") == "device"
-    got = page.evaluate("([size, x, w, s]) => window.edgenstDemo.run(size, x, w, s)",
+    got = page.evaluate("([size, x, w, s]) => window.edgenstDemo.run(size, x, w, s)",  # a promise, awaited
                         [SIZE, image.flatten().tolist(), weights.flatten().tolist(), strength])
     out = torch.tensor(got["out"]).reshape(expected.shape)
     diff = (out - expected).abs()
@@ -139,23 +148,43 @@ def test_on_device_output_matches_the_python_runtime(browser, server: Background
     page.close()
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    (b"<html>not a model</html>" * 4, "is not an ExecuTorch program"),
-    ("truncated", "does not match its sha256"),
-])
-def test_a_pte_that_fails_to_load_gets_a_clear_message(browser, server: BackgroundServer, body,  # noqa: F811
-                                                       message: str):
-    if body == "truncated":
-        body = server.artifact.path.read_bytes()[: server.artifact.bytes // 2]
+@pytest.mark.parametrize(("target", "body", "message"), [
+    ("model", b"<html>not a model</html>" * 4, "is not an ExecuTorch program"),
+    ("model", "truncated", "does not match its sha256"),
+    ("wasm", "flipped", "edgenst_et.wasm does not match its sha256"),
+], ids=["pte-not-a-program", "pte-truncated", "wasm-one-byte-flipped"])
+def test_a_download_that_fails_to_load_gets_a_clear_message(browser, server: BackgroundServer,  # noqa: F811
+                                                            target: str, body, message: str):
+    if target == "model":
+        url, name = f"**/model/{server.artifact.file}", server.artifact.file
+        if body == "truncated":
+            body = server.artifact.path.read_bytes()[: server.artifact.bytes // 2]
+    else:  # a runtime whose bytes differ from the announced ones by one flipped byte
+        url, name = "**/web_runtime/edgenst_et.wasm", "edgenst_et.wasm"
+        body = bytearray(WEB_RUNTIME.joinpath("edgenst_et.wasm").read_bytes())
+        body[-1] ^= 0xFF
+        body = bytes(body)
     page = browser.new_page()
-    page.route(f"**/model/{server.artifact.file}", lambda route: route.fulfill(
+    page.route(url, lambda route: route.fulfill(
         status=200, body=body, headers={"Content-Type": "application/octet-stream"}))
     page.goto(server.url + "/")
     _until(lambda: page.evaluate("() => document.getElementById('where').dataset.mode") == "server",
            "the fallback to server mode", timeout=60)
     where = _text(page, "#where")
-    assert "on-device mode failed" in where and message in where and server.artifact.file in where
+    assert "on-device mode failed" in where and message in where and name in where
     assert "go to the server instead" in where
+    page.close()
+
+
+def test_the_pages_sha256_is_sha256(browser, server: BackgroundServer):  # noqa: F811
+    # The check must work where crypto.subtle does not exist (plain http:// on a phone), so the worker
+    # uses its own SHA-256: compare it with hashlib on lengths around the 64-byte block edges.
+    page = _open(browser, server.url + "/")
+    worker = page.workers[0]
+    data = bytes(range(256)) * 5
+    for n in (0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 1280):
+        got = worker.evaluate("(xs) => EdgenstSha256.hex(new Uint8Array(xs))", list(data[:n]))
+        assert got == hashlib.sha256(data[:n]).hexdigest(), n
     page.close()
 
 

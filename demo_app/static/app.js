@@ -1,7 +1,8 @@
 // The demo page, in one of two modes, both running the same int8 .pte in the ExecuTorch runtime:
-// - on this device (the default where the browser can run it): the page downloads the .pte and the
-//   ExecuTorch WebAssembly runtime (ondevice.js) and stylizes every camera frame and photo itself;
-//   nothing but those two downloads touches the server;
+// - on this device (the default where the browser can run it): a Web Worker (ondevice.js, ondevice-worker.js)
+//   downloads the .pte and the ExecuTorch WebAssembly runtime and stylizes every camera frame and
+//   photo in this browser, one frame at a time, off the page's thread; nothing but those downloads
+//   touches the server;
 // - on the server (fallback, or ?run=server): camera frames go over a WebSocket, one at a time (the
 //   next frame is sent when the previous result arrives, so nothing queues); photos go up with
 //   fetch() and come back as a PNG to download.
@@ -11,7 +12,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   info: null, ws: null, stream: null, running: false, inFlight: false, sentAt: 0,
   arrivals: [], frames: 0, photo: null, photoTimer: 0,
-  mode: "pending", runner: null,  // "device" (runner: ondevice.js's Runner) or "server"
+  mode: "pending", runner: null,  // "device" (runner: ondevice.js's WorkerRunner) or "server"
 };
 const capture = document.createElement("canvas");
 
@@ -118,11 +119,12 @@ async function chooseMode(info) {
       state.mode = "device";
       const t = state.runner.timings;
       showArtifact();
-      setWhere("device", `Runs on this device: the int8 .pte runs in this browser (ExecuTorch WebAssembly `
-        + `runtime, XNNPACK, 1 thread); frames and photos never leave it. First load `
+      setWhere("device", `Runs on this device: the int8 .pte runs in this browser, in a Web Worker (ExecuTorch `
+        + `WebAssembly runtime, XNNPACK, 1 thread); frames and photos never leave it. First load `
         + `${t.total.toFixed(0)} ms (runtime ${t.runtime.toFixed(0)} ms, model download ${t.model.toFixed(0)} ms, `
         + `program ${(t.program + t.method).toFixed(0)} ms).`);
       $("where").dataset.firstLoadMs = t.total.toFixed(1);
+      $("where").dataset.engine = "worker";
       return;
     }
   }
@@ -204,23 +206,27 @@ async function startCamera() {
 
 // -- live camera, on this device ---------------------------------------------------------------------
 
-function deviceFrame() {
+// One frame at a time: the camera's picture goes to the worker as an ImageBitmap (transferred, not
+// copied); the next one is taken when the stylized pixels are back, so nothing queues.
+async function deviceFrame() {
   const video = $("camera");
-  if (!state.running || state.mode !== "device") return;
+  if (!state.running || state.mode !== "device" || state.inFlight) return;
   if (!video.videoWidth) { setTimeout(() => requestAnimationFrame(deviceFrame), 50); return; }
   const s = settings();
-  const [h, w] = s.size.split("x").map(Number);
   const t0 = performance.now();
   let result;
+  state.inFlight = true;
   try {
-    const { chw, box } = EdgenstOnDevice.letterbox(video, video.videoWidth, video.videoHeight, h, w);
+    const bitmap = await createImageBitmap(video);
     const weights = EdgenstOnDevice.styleWeights(state.info.styles.map((x) => x.name), s);
-    const { out, ms } = state.runner.run(s.size, chw, weights, s.strength);
-    result = { image: EdgenstOnDevice.toImageData(out, h, w, box), ms };
+    result = await state.runner.stylize(bitmap, s.size, weights, s.strength);
   } catch (err) {
-    stopCamera(`Frame not stylized: ${err.message}`, true);
+    state.inFlight = false;
+    if (state.running) stopCamera(`Frame not stylized: ${err.message}`, true);
     return;
   }
+  state.inFlight = false;
+  if (!state.running) return;
   const out = $("output"), img = result.image;
   if (out.width !== img.width || out.height !== img.height) { out.width = img.width; out.height = img.height; }
   out.getContext("2d").putImageData(img, 0, 0);
@@ -371,12 +377,10 @@ async function devicePhoto() {
       throw new Error(`the image is ${bitmap.width}x${bitmap.height}, above the limit of `
         + `${(maxPixels / 1e6).toFixed(1)} megapixels`);
     }
-    const [h, w] = s.size.split("x").map(Number);
-    const { chw, box } = EdgenstOnDevice.letterbox(bitmap, bitmap.width, bitmap.height, h, w);
     const weights = EdgenstOnDevice.styleWeights(state.info.styles.map((x) => x.name), s);
-    const run = state.runner.run(s.size, chw, weights, s.strength);
+    const run = await state.runner.stylize(bitmap, s.size, weights, s.strength);  // hands the bitmap over
     ms = run.ms;
-    const image = EdgenstOnDevice.toImageData(run.out, h, w, box);
+    const image = run.image;
     const canvas = document.createElement("canvas");
     canvas.width = image.width;
     canvas.height = image.height;
@@ -422,12 +426,13 @@ async function uploadPhoto() {
   setStatus(status, `${file.name}: stylized with ${s.style}${s.style2 ? " + " + s.style2 : ""}.`);
 }
 
-// For tests and benchmarks: run the loaded program on a given 1x3xHxW image (values in [0, 1]).
+// For tests and benchmarks: run the loaded program (in the worker) on a given 1x3xHxW image (values in
+// [0, 1]); resolves to { out, ms }, ms being the method's execute alone, timed in the worker.
 window.edgenstDemo = {
   get mode() { return state.mode; },
-  run(size, chw, weights, strength) {
+  async run(size, chw, weights, strength) {
     if (!state.runner) throw new Error("on-device mode is not active");
-    const { out, ms } = state.runner.run(size, Float32Array.from(chw), Float32Array.from(weights), strength);
+    const { out, ms } = await state.runner.run(size, Float32Array.from(chw), Float32Array.from(weights), strength);
     return { out: Array.from(out), ms };
   },
 };

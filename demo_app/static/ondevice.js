@@ -1,9 +1,8 @@
-// On-device mode's engine: the ExecuTorch WebAssembly runtime (demo_app/web_runtime/) running the
-// same int8 .pte the server has, in this browser. One job: turn pictures into stylized pixels here.
-// app.js decides the mode and draws; this file loads the runtime and the model, fits a picture to an
-// exported size the way the server does (demo_app/frames.py: letterbox with mirrored edges, then crop
-// back), and feeds the program's three inputs as demo_app/engine.py does (image 1x3xHxW in [0, 1],
-// style weights 1xS, strength 1x1).
+// On-device mode, the page's side: can this browser run the ExecuTorch WebAssembly runtime, and a
+// handle on the Web Worker (ondevice-worker.js) that runs it. The page's thread never touches the
+// runtime: it posts pictures to the worker (ImageBitmaps, transferred) and draws the pixels that come
+// back (transferred buffers), so the controls, the camera view and the counters stay responsive
+// however long a frame takes.
 "use strict";
 
 const EdgenstOnDevice = (() => {
@@ -11,10 +10,15 @@ const EdgenstOnDevice = (() => {
   // XNNPACK's wasm kernels in this runtime need (a browser without it would reject the whole module).
   const RELAXED_SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10,
     15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11]);
+  const WORKER = "/static/ondevice-worker.js";
 
   function support() {
     if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") {
       return { ok: false, reason: "this browser has no WebAssembly" };
+    }
+    if (typeof Worker !== "function" || typeof OffscreenCanvas !== "function"
+        || typeof createImageBitmap !== "function") {
+      return { ok: false, reason: "this browser lacks Web Workers with OffscreenCanvas, which on-device mode uses" };
     }
     try {
       if (!WebAssembly.validate(RELAXED_SIMD_PROBE)) {
@@ -26,184 +30,77 @@ const EdgenstOnDevice = (() => {
     return { ok: true, reason: "" };
   }
 
-  function loadScript(src) {
-    return new Promise((resolve, reject) => {
-      const s = document.createElement("script");
-      s.src = src;
-      s.onload = resolve;
-      s.onerror = () => reject(new Error(`could not load ${src}`));
-      document.head.append(s);
-    });
-  }
+  // The worker behind promises: one request, one reply with the same id.
+  class WorkerRunner {
+    constructor(worker) {
+      this.worker = worker;
+      this.pending = new Map();
+      this.nextId = 1;
+      this.timings = null;  // ms: runtime, model download, program load, first method load, total
+      worker.onmessage = (ev) => this.settle(ev.data);
+      worker.onerror = (ev) => {
+        ev.preventDefault();
+        this.failAll(`the on-device worker failed (${ev.message || "it did not start"})`);
+      };
+      worker.onmessageerror = () => this.failAll("the on-device worker sent a message the page cannot read");
+    }
 
-  function hex(buffer) {
-    return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
-  }
+    settle(msg) {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.type === "error") p.reject(new Error(msg.message));
+      else p.resolve(msg);
+    }
 
-  function errorText(err) {
-    const text = (err && err.message) || String(err);
-    return text.split("\n")[0];
-  }
+    failAll(message) {
+      for (const p of this.pending.values()) p.reject(new Error(message));
+      this.pending.clear();
+    }
 
-  // The program's header, checked before the runtime sees it (as edgenst.runtime does): a wrong or
-  // truncated download gets a sentence, not a runtime error code.
-  function checkHeader(bytes, name) {
-    const ident = String.fromCharCode(...bytes.subarray(4, 8));
-    if (bytes.length < 16 || ident !== "ET12") {
-      throw new Error(`${name} is not an ExecuTorch program (bad header: corrupt download or another format)`);
+    request(msg, transfer = []) {
+      const id = this.nextId++;
+      return new Promise((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        this.worker.postMessage({ ...msg, id }, transfer);
+      });
+    }
+
+    // bitmap: an ImageBitmap (handed over: closed by the worker) -> { image: ImageData, ms }.
+    async stylize(bitmap, size, weights, strength) {
+      const r = await this.request({ type: "stylize", bitmap, size, weights, strength }, [bitmap]);
+      return { image: new ImageData(new Uint8ClampedArray(r.pixels), r.width, r.height), ms: r.ms };
+    }
+
+    // chw: Float32Array of 3*H*W in [0, 1] (handed over) -> { out: Float32Array, ms }.
+    async run(size, chw, weights, strength) {
+      const r = await this.request({ type: "run", size, chw, weights, strength }, [chw.buffer]);
+      return { out: new Float32Array(r.out), ms: r.ms };
+    }
+
+    terminate() {
+      this.worker.terminate();
+      this.failAll("the on-device worker was stopped");
     }
   }
 
-  class Runner {
-    constructor(et, module, artifact, timings) {
-      this.et = et;
-      this.module = module;
-      this.artifact = artifact;
-      this.timings = timings;  // ms: runtime, model download, program load, first method load
-      this.loaded = new Set();
-    }
-
-    methodFor(size) {
-      const name = `forward_${size}`;
-      if (!this.loaded.has(name)) {
-        try {
-          this.module.loadMethod(name);
-        } catch (err) {
-          throw new Error(`${this.artifact.file}: method ${name} failed to load in the browser (${errorText(err)})`);
-        }
-        this.loaded.add(name);
-      }
-      return name;
-    }
-
-    // chw: Float32Array of 3*H*W in [0, 1]; weights: Float32Array of S; strength: a number.
-    run(size, chw, weights, strength) {
-      const [h, w] = size.split("x").map(Number);
-      const method = this.methodFor(size);
-      const T = this.et.Tensor;
-      const inputs = [T.fromArray([1, 3, h, w], chw), T.fromArray([1, weights.length], weights),
-        T.fromArray([1, 1], [strength])];
-      let outputs = [];
-      try {
-        const t0 = performance.now();
-        outputs = this.module.execute(method, inputs);
-        const ms = performance.now() - t0;
-        return { out: new Float32Array(outputs[0].data), ms };  // a copy: the view dies with the tensor
-      } finally {
-        inputs.forEach((t) => t.delete());
-        outputs.forEach((t) => t.delete());
-      }
-    }
-  }
-
-  // Downloads the runtime and the .pte, checks the .pte and opens it; throws an Error whose message
-  // is one sentence for the page.
+  // Starts the worker and has it download the runtime and the .pte, check both and open the program;
+  // throws an Error whose message is one sentence for the page.
   async function load(info, size) {
-    const od = info.on_device, artifact = info.artifact;
-    const t0 = performance.now();
+    let worker;
     try {
-      await loadScript(od.runtime);
+      worker = new Worker(WORKER);
     } catch (err) {
-      throw new Error(`the WebAssembly runtime did not load (${errorText(err)})`);
+      throw new Error(`the on-device worker did not start (${(err && err.message) || err})`);
     }
-    let et;
+    const runner = new WorkerRunner(worker);
     try {
-      et = await createExecuTorch({ locateFile: (path) => od.runtime_dir + path });
+      runner.timings = (await runner.request({ type: "load", info, size })).timings;
     } catch (err) {
-      throw new Error(`the WebAssembly runtime did not start (${errorText(err)})`);
+      runner.terminate();
+      throw err;
     }
-    const t1 = performance.now();
-    let bytes;
-    try {
-      const res = await fetch(od.model);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      bytes = new Uint8Array(await res.arrayBuffer());
-    } catch (err) {
-      throw new Error(`the model ${artifact.file} did not download (${errorText(err)})`);
-    }
-    const t2 = performance.now();
-    checkHeader(bytes, artifact.file);
-    if (crypto.subtle) {  // only in secure contexts (https://, localhost); the server checked it at start
-      const digest = hex(await crypto.subtle.digest("SHA-256", bytes));
-      if (digest !== artifact.sha256) {
-        throw new Error(`the downloaded ${artifact.file} does not match its sha256 (corrupt or replaced)`);
-      }
-    }
-    let module;
-    try {
-      module = et.Module.load(bytes);
-      const methods = module.getMethods();
-      if (!methods.includes(`forward_${size}`)) {
-        throw new Error(`it has no forward_${size} method (found: ${methods.join(", ") || "none"})`);
-      }
-    } catch (err) {
-      if (module) module.delete();
-      throw new Error(`${artifact.file} failed to load in the WebAssembly runtime: ${errorText(err)}`);
-    }
-    const t3 = performance.now();
-    const runner = new Runner(et, module, artifact, {});
-    runner.methodFor(size);
-    const t4 = performance.now();
-    runner.timings = { runtime: t1 - t0, model: t2 - t1, program: t3 - t2, method: t4 - t3, total: t4 - t0 };
     return runner;
-  }
-
-  // demo_app/frames.py's margin_for and letterbox geometry.
-  function geometry(srcW, srcH, H, W) {
-    const m = Math.max(2, Math.floor(Math.min(H, W) / 32));
-    const scale = Math.min((H - 2 * m) / srcH, (W - 2 * m) / srcW);
-    const nh = Math.max(1, Math.round(srcH * scale)), nw = Math.max(1, Math.round(srcW * scale));
-    return { top: Math.floor((H - nh) / 2), left: Math.floor((W - nw) / 2), height: nh, width: nw };
-  }
-
-  function reflect(i, n) {  // repeated mirror padding, as frames._mirror_pad does
-    if (n === 1) return 0;
-    const period = 2 * (n - 1);
-    i = ((i % period) + period) % period;
-    return i < n ? i : period - i;
-  }
-
-  const scratch = document.createElement("canvas");
-
-  // source: a video, image bitmap or canvas of srcW x srcH -> { chw, box } at H x W.
-  function letterbox(source, srcW, srcH, H, W) {
-    const box = geometry(srcW, srcH, H, W);
-    scratch.width = box.width;
-    scratch.height = box.height;
-    const ctx = scratch.getContext("2d", { willReadFrequently: true });
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = "high";
-    ctx.drawImage(source, 0, 0, box.width, box.height);
-    const rgba = ctx.getImageData(0, 0, box.width, box.height).data;
-    const chw = new Float32Array(3 * H * W), plane = H * W;
-    const cols = new Int32Array(W);
-    for (let x = 0; x < W; x++) cols[x] = reflect(x - box.left, box.width);
-    for (let y = 0; y < H; y++) {
-      const row = reflect(y - box.top, box.height) * box.width;
-      for (let x = 0; x < W; x++) {
-        const p = (row + cols[x]) * 4, o = y * W + x;
-        chw[o] = rgba[p] / 255;
-        chw[plane + o] = rgba[p + 1] / 255;
-        chw[2 * plane + o] = rgba[p + 2] / 255;
-      }
-    }
-    return { chw, box };
-  }
-
-  // The program's 1x3xHxW output, cropped to box, as RGBA pixels.
-  function toImageData(out, H, W, box) {
-    const img = new ImageData(box.width, box.height), d = img.data, plane = H * W;
-    let i = 0;
-    for (let y = box.top; y < box.top + box.height; y++) {
-      for (let x = box.left; x < box.left + box.width; x++, i += 4) {
-        const o = y * W + x;
-        d[i] = Math.round(Math.min(1, Math.max(0, out[o])) * 255);
-        d[i + 1] = Math.round(Math.min(1, Math.max(0, out[plane + o])) * 255);
-        d[i + 2] = Math.round(Math.min(1, Math.max(0, out[2 * plane + o])) * 255);
-        d[i + 3] = 255;
-      }
-    }
-    return img;
   }
 
   // demo_app/settings.py's StyleSettings.style_weights: one-hot, or two styles mixed by blend.
@@ -214,5 +111,5 @@ const EdgenstOnDevice = (() => {
     return w;
   }
 
-  return { support, load, letterbox, toImageData, styleWeights, geometry };
+  return { support, load, styleWeights };
 })();
