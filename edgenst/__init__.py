@@ -11,7 +11,7 @@ joins the list where its imports put it.
     -> export.app_model, export.manifest, runtime, export
     -> video.files, video.temporal_metrics, video
     -> stylize.paths, stylize, reference_images
-    -> federated, demo_app, cli, __main__, demo_app.__main__
+    -> federated, phone_fit, demo_app, cli, __main__, demo_app.__main__
     -> optimize, video_stylize, temporal_metrics
 
 Why the less obvious places: ``inference`` (a student on photos, tiled, mirror-padded) comes

@@ -115,8 +115,7 @@ class FedSettings:
     time_budget: float = setting(0.1, "simulated compute seconds per round", flag=Flag(("--time-budget",), _PHONES))
     client_runtime: str = setting("pytorch", "where a phone's local steps run: pytorch, executorch (the training "
                                   ".pte in the ExecuTorch runtime; train=style or mode=new-style), executorch:0.5 "
-                                  "(that fraction of the phones) or executorch:0,2 (those partitions)",
-                                  flag=Flag(("--client-runtime",), _PHONES))
+                                  "(that fraction of the phones) or executorch:0,2 (those partitions)")
     executorch_lr: float = setting(0.05, "SGD learning rate of executorch phones (the runtime's optimizer)")
     round_deadline: float = setting(0.3, "simulated seconds before stragglers are dropped",
                                     flag=Flag(("--round-deadline",), _PHONES))
