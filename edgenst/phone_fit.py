@@ -127,6 +127,59 @@ def grow_for_fit(model: nn.Module) -> nn.Module:
     return grown
 
 
+def fit_style_on_phone(model_spec: str, painting: str, name: str, config: FitConfig = FitConfig()):
+    """``style_fit.fit_style`` with the fit in the training artifact (runtime SGD at ``config.lr``);
+    the same name checks, the same before/after measure on fixed crops, the same model metadata (plus
+    ``"runtime": "executorch"``). Returns (the grown model, ``style_fit.FitInfo``)."""
+    import copy
+    from dataclasses import asdict, replace
+
+    from edgenst.distill import DistillConfig
+    from edgenst.models.serialization import ModelInfo
+    from edgenst.pretrained import resolve_model
+    from edgenst.style_fit import FitInfo, _Evaluator, _jsonable, _sha256, check_name, model_file
+
+    path = model_file(model_spec)
+    base, base_info = resolve_model(model_spec)
+    check_name(name, base_info.styles)
+    config = replace(config, loss_net=config.loss_network())
+    style_image = load_style_images([painting], config.style_size)[0]  # refuses a bad painting early
+    dcfg = DistillConfig(arch=base_info.arch, styles=(painting,), style_names=(name,), style_size=config.style_size,
+                         photos=config.photos, crop=config.crop, batch=config.batch, steps=config.steps, lr=config.lr,
+                         photo_mode=0.0, loss=config.loss, teacher=config.loss_net, train="style", seed=config.seed)
+    evaluate = _Evaluator(dcfg, style_image, num_styles(base), config.eval_crops)
+    grown = grow_for_fit(base)
+    before = evaluate(grown)
+    fit = fit_vectors_executorch(grown, style_image, config, work_dir=config.work_dir)
+    model = copy.deepcopy(grown)
+    T.load_trained(model, fit.style, fit.vectors)
+    after = evaluate(model)
+    log.info("style %r (in the runtime): style loss %.4f -> %.4f in %.0f s", name, before["style"], after["style"],
+             fit.seconds)
+    meta = {**base_info.meta, "name": f"{base_info.meta.get('name', path.stem)}+{name}",
+            "added_styles": [*base_info.meta.get("added_styles", []), {
+                "name": name, "painting": Path(painting).name, "painting_sha256": _sha256(painting),
+                "base_model": path.name, "base_sha256": _sha256(str(path)), "steps": config.steps,
+                "runtime": "executorch", "fit": _jsonable(asdict(replace(config, work_dir=None))),
+                "style_loss_before": round(before["style"], 5), "style_loss_after": round(after["style"], 5),
+            }]}
+    info = ModelInfo(arch=base_info.arch, config=model.config.to_dict(), styles=[*base_info.styles, name], meta=meta)
+    return model.eval(), FitInfo(info, name, len(info.styles) - 1, before, after, fit.seconds,
+                                 [{"step": i + 1, "total": v} for i, v in enumerate(fit.losses)])
+
+
+def add_style_on_phone(model_spec: str, painting: str, name: str, out: str | Path, config: FitConfig = FitConfig(),
+                       *, force: bool = False):
+    """``style_fit.add_style`` with the fit in the training artifact; returns ``style_fit.FitInfo``."""
+    from edgenst.models.serialization import save_model
+    from edgenst.style_fit import check_output, model_file
+
+    out_path = check_output(out, model_file(model_spec), force=force)
+    model, info = fit_style_on_phone(model_spec, painting, name, config)
+    save_model(out_path, model, info.model.styles, meta=info.model.meta)
+    return info
+
+
 def compare(a: PhoneFit, b: PhoneFit) -> float:
     """max over tensors of max |a - b| / max |b| (the fits' vectors)."""
     if sorted(a.vectors) != sorted(b.vectors):
@@ -134,4 +187,5 @@ def compare(a: PhoneFit, b: PhoneFit) -> float:
     return max(T._rel(a.vectors[n], b.vectors[n]) for n in b.vectors)
 
 
-__all__ = ["PhoneFit", "compare", "fit_vectors_eager", "fit_vectors_executorch", "grow_for_fit", "painting_grams"]
+__all__ = ["PhoneFit", "add_style_on_phone", "compare", "fit_style_on_phone", "fit_vectors_eager", "fit_vectors_executorch", "grow_for_fit",
+           "painting_grams"]
