@@ -16,7 +16,7 @@ One command regenerates the "Steps, memory, budgets and federated runs" section 
   reference phone's (``client-runtime=executorch``'s rule) and from the PyTorch compute model.
 - **Federated runs.** Flower's simulation engine (``simulation.simulate``, Ray, 2 CPUs), the sim's
   defaults (tiny student, two texture styles, the 1/8-width random loss network, synthetic photos)
-  with ``train=style`` (what the artifact trains), 64 px, batch 2, fixed local steps, profiles off
+  with one style (one artifact per phone process) and ``train=style`` (what the artifact trains), 64 px, batch 2, fixed local steps, profiles off
   and no deadline so every phone does the same work; the same seeds in each run. The number is the
   held-out loss improvement (round 0 minus last round) over the all-PyTorch run's.
 """
@@ -179,7 +179,7 @@ def federated(rounds: int, clients: int, local_steps: int, et_lr: float, work: P
     from edgenst.federated.simulation import simulate
 
     logging.getLogger("edgenst").setLevel(logging.WARNING)
-    base = {"photos": "synthetic:40", "train": "style", "crop": 64, "batch": 2, "simulate-profiles": False,
+    base = {"photos": "synthetic:40", "styles": "texture:swirl", "train": "style", "crop": 64, "batch": 2, "simulate-profiles": False,
             "local-steps": local_steps, "round-deadline": 1e6, "num-server-rounds": rounds,
             "clients-per-round": clients, "executorch-lr": et_lr, "seed": 0}
     out = []
@@ -232,8 +232,8 @@ def render(data: dict) -> str:
     if data.get("federated"):
         f = data["federated"]
         lines += [f"**Federated runs** (Flower's simulation engine, Ray, 2 CPUs; {a['clients']} phones, all sampled, "
-                  f"{a['rounds']} rounds, {a['local_steps']} local steps, 64 px, batch 2, `train=style`, the sim's "
-                  "tiny student and 1/8-width random loss network, synthetic photos, seed 0, profiles off and no "
+                  f"{a['rounds']} rounds, {a['local_steps']} local steps, 64 px, batch 2, `train=style`, one style "
+                  "(`texture:swirl`), the sim's tiny student and 1/8-width random loss network, synthetic photos, seed 0, profiles off and no "
                   f"deadline). PyTorch phones: Adam at `lr` 0.002 with gradient clipping (the app's step); ExecuTorch "
                   f"phones: the runtime's SGD at `executorch-lr` {a['et_lr']:g}.", "",
                   "| run | client-runtime | held-out loss, round 0 .. last | improvement | x all-PyTorch | wall s |",
@@ -277,13 +277,15 @@ def main() -> None:
     if args.real_sizes and REAL_VGG.is_file():
         losses["real"] = args.real_sizes
     with tempfile.TemporaryDirectory() as tmp:
-        if args.reuse_steps:
-            steps = json.loads(Path(args.reuse_steps).read_text())["steps"]
-        else:
+        if not args.reuse_steps:
             steps = measure_steps(args.sizes, losses, args.batch, args.steps, Path(tmp))
             partial = {"args": vars(args), "steps": steps}
             (Path(tmp).parent / "on_device_rounds.steps.json").write_text(json.dumps(partial, indent=2) + "\n")
         fed = [] if args.no_federated else federated(args.rounds, args.clients, args.local_steps, args.et_lr, Path(tmp))
+        if args.reuse_steps:  # read last: the steps may come from a run still going beside this one
+            while not Path(args.reuse_steps).is_file():
+                time.sleep(10)
+            steps = json.loads(Path(args.reuse_steps).read_text())["steps"]
     data = {"date": time.strftime("%Y-%m-%d"), "args": vars(args), "steps": steps, "budgets": budgets(steps), "federated": fed}
     (RESULTS / "on_device_rounds.json").write_text(json.dumps(data, indent=2) + "\n")
     write_md(render(data))

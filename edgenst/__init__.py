@@ -20,7 +20,9 @@ program's inputs and the manifest's format (``export.app_model``, ``export.manif
 ``runtime``, which reads them, while the rest of ``export`` (writing and verifying) runs programs
 through ``runtime``. ``demo_app.__main__`` (``python -m edgenst.demo_app``) is an entry point like
 ``__main__``: it runs the CLI, and no module imports it, so the demo's library modules stay below
-the CLI. The last line holds old import paths, aliases of the modules they name.
+the CLI. ``phone_fit`` (a style fit in the training ``.pte``) follows ``federated`` because it opens
+the artifact with the federated phones' checked loader (``federated.executorch_client``). The
+last line holds old import paths, aliases of the modules they name.
 """
 
 __version__ = "0.1.0"
