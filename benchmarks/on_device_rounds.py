@@ -179,6 +179,9 @@ def federated(rounds: int, clients: int, local_steps: int, et_lr: float, work: P
     from edgenst.federated.simulation import simulate
 
     logging.getLogger("edgenst").setLevel(logging.WARNING)
+    # Ray starts its workers at nice 15: on a shared host the phones would wait behind every other
+    # job, and the run's wall time would measure the neighbours. The phones run at normal priority.
+    os.environ.setdefault("RAY_worker_niceness", "0")
     base = {"photos": "synthetic:40", "styles": "texture:swirl", "train": "style", "crop": 64, "batch": 2, "simulate-profiles": False,
             "local-steps": local_steps, "round-deadline": 1e6, "num-server-rounds": rounds,
             "clients-per-round": clients, "executorch-lr": et_lr, "seed": 0}
