@@ -173,7 +173,7 @@ def budgets(rows: list[dict]) -> list[dict]:
     return out
 
 
-def federated(rounds: int, clients: int, local_steps: int, et_lr: float, work: Path) -> list[dict]:
+def federated(rounds: int, clients: int, local_steps: int, et_lr: float, work: Path, slow_lr: float = 0.0) -> list[dict]:
     import logging
 
     from edgenst.federated.simulation import simulate
@@ -186,12 +186,16 @@ def federated(rounds: int, clients: int, local_steps: int, et_lr: float, work: P
             "local-steps": local_steps, "round-deadline": 1e6, "num-server-rounds": rounds,
             "clients-per-round": clients, "executorch-lr": et_lr, "seed": 0}
     out = []
-    for name, runtime in (("all-PyTorch", "pytorch"), ("all-ExecuTorch", "executorch"), ("mixed (half)", "executorch:0.5")):
-        s = dict(base, **{"client-runtime": runtime, "run-dir": str(work / re.sub(r"\W", "", name))})
+    runs = [("all-PyTorch", "pytorch", et_lr), ("all-ExecuTorch", "executorch", et_lr),
+            ("mixed (half)", "executorch:0.5", et_lr)]
+    if slow_lr:  # how much the comparison owes to the SGD rate
+        runs.append((f"all-ExecuTorch, executorch-lr {slow_lr:g}", "executorch", slow_lr))
+    for name, runtime, lr in runs:
+        s = dict(base, **{"client-runtime": runtime, "executorch-lr": lr, "run-dir": str(work / re.sub(r"\W", "", name))})
         t0 = time.perf_counter()
         history = simulate(s, clients, cpus=2, cpus_per_client=1.0)
         totals = [h["eval_total"] for h in history]
-        row = {"run": name, "client_runtime": runtime, "eval_total": totals, "improvement": totals[0] - totals[-1],
+        row = {"run": name, "client_runtime": runtime, "executorch_lr": lr, "eval_total": totals, "improvement": totals[0] - totals[-1],
                "wall_s": time.perf_counter() - t0, "participants": [h.get("participants") for h in history[1:]]}
         print(json.dumps(row), flush=True)
         out.append(row)
@@ -240,7 +244,7 @@ def render(data: dict) -> str:
                   f"{a['rounds']} rounds, {a['local_steps']} local steps, 64 px, batch 2, `train=style`, one style "
                   "(`texture:swirl`), the sim's tiny student and 1/8-width random loss network, synthetic photos, seed 0, profiles off and no "
                   f"deadline). PyTorch phones: Adam at `lr` 0.002 with gradient clipping (the app's step); ExecuTorch "
-                  f"phones: the runtime's SGD at `executorch-lr` {a['et_lr']:g}.", "",
+                  f"phones: the runtime's SGD at `executorch-lr` {a['et_lr']:g} unless the row says otherwise.", "",
                   "| run | client-runtime | held-out loss, round 0 .. last | improvement | x all-PyTorch | wall s |",
                   "|---|---|---|---|---|---|"]
         for r in f:
@@ -277,6 +281,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--local-steps", type=int, default=5)
     parser.add_argument("--et-lr", type=float, default=0.05)
+    parser.add_argument("--slow-et-lr", type=float, default=0.005, help="one more all-ExecuTorch run at this rate (0: none)")
     parser.add_argument("--no-federated", action="store_true")
     parser.add_argument("--reuse-steps", metavar="JSON", help="take the step rows from an earlier run's JSON")
     args = parser.parse_args()
@@ -292,7 +297,8 @@ def main() -> None:
             steps = measure_steps(args.sizes, losses, args.batch, args.steps, Path(tmp))
             partial = {"args": vars(args), "steps": steps}
             (Path(tmp).parent / "on_device_rounds.steps.json").write_text(json.dumps(partial, indent=2) + "\n")
-        fed = [] if args.no_federated else federated(args.rounds, args.clients, args.local_steps, args.et_lr, Path(tmp))
+        fed = [] if args.no_federated else federated(args.rounds, args.clients, args.local_steps, args.et_lr, Path(tmp),
+                                                     args.slow_et_lr)
         if args.reuse_steps:  # read last: the steps may come from a run still going beside this one
             while not Path(args.reuse_steps).is_file():
                 time.sleep(10)
