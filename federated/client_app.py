@@ -83,9 +83,7 @@ def reference_step_seconds(s: FedSettings, partition: int, crop: int, batch: int
     phone, whose steps follow the compute model of ``settings.step_seconds``."""
     if phone_runtime(s.client_runtime, partition) != "executorch":
         return None
-    spec = node_cache.model_for(s)
-    first = spec.train_styles[0] if spec.train_styles else 0
-    return node_cache.artifact_for(s, spec, first, crop, batch).step_seconds
+    return node_cache.artifact_for(s, node_cache.first_trained_style(s), crop, batch).step_seconds
 
 
 def dp_clip_mod(msg: Message, ctxt: Context, call_next: ClientAppCallable) -> Message:
@@ -127,7 +125,7 @@ def train_fn(baked: Mapping[str, Any] | None = None):
         if phone_runtime(s.client_runtime, pid) == "executorch":
             crop, batch = int(plan["crop"]), int(plan["batch"])
             res = local_train_executorch(
-                spec.model, objective, pool, artifact_for=lambda k: node_cache.artifact_for(s, spec, k, crop, batch),
+                spec.model, objective, pool, artifact_for=lambda k: node_cache.artifact_for(s, k, crop, batch),
                 train_styles=spec.train_styles, steps=int(plan["steps"]), batch=batch,
                 lr=round_lr(s.executorch_lr, s.lr_schedule, rnd, s.num_server_rounds), seed=round_seed(s.seed, pid, rnd))
         else:

@@ -74,7 +74,7 @@ def objective_for(settings: FedSettings, spec: task.ModelSpec) -> Objective:
     return objective
 
 
-def artifact_for(settings: FedSettings, spec: task.ModelSpec, style: int, crop: int, batch: int) -> Any:
+def artifact_for(settings: FedSettings, style: int, crop: int, batch: int) -> Any:
     """The training program of ``style`` at ``crop`` x ``batch`` for this run's start model and loss
     network (``executorch_client``): exported and loaded once per process, its step time measured then.
 
@@ -102,6 +102,17 @@ def artifact_for(settings: FedSettings, spec: task.ModelSpec, style: int, crop: 
         while len(_artifacts) > KEEP_ARTIFACTS:
             _artifacts.popitem(last=False)
     return art
+
+
+def first_trained_style(settings: FedSettings) -> int:
+    """The first style this run trains (its artifact's step time is the phone's), read off the kept
+    start model without resetting it (``model_for`` would undo this round's global tensors)."""
+    entry = _get(_models, model_key(settings))
+    if entry is None:
+        model_for(settings)
+        entry = _get(_models, model_key(settings))
+    styles = entry[0].train_styles
+    return styles[0] if styles else 0
 
 
 def start_copy(settings: FedSettings) -> torch.nn.Module:

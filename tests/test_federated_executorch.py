@@ -49,8 +49,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The run folder (synthetic photos generated once), with the artifact exported into the cache."""
     run = tmp_path_factory.mktemp("fed-et") / "run"
     s = FedSettings.from_config(_settings(run))
-    spec = node_cache.model_for(s)
-    node_cache.artifact_for(s, spec, 0, s.crop, s.batch)
+    node_cache.artifact_for(s, 0, s.crop, s.batch)
     return run
 
 
@@ -71,16 +70,19 @@ def _global(settings: dict) -> tuple[ArrayRecord, list[str]]:
     return to_arrays(spec.model, spec.names), spec.names
 
 
-def _eager_sgd(settings: dict, partition: int, steps: int) -> dict[str, np.ndarray]:
+def _eager_sgd(settings: dict, partition: int, steps: int, start: ArrayRecord | None = None) -> dict[str, np.ndarray]:
     """What the executorch phone must return: ``steps`` of plain SGD in eager PyTorch on the same
-    batches (``draw_batch`` with the phone's round seed), gradients from ``T.eager_step``."""
+    batches (``draw_batch`` with the phone's round seed), gradients from ``T.eager_step``, from the
+    start model or from ``start``'s tensors."""
     from edgenst.distill.data import PhotoPool, draw_batch
     from edgenst.federated.client_app import round_seed
-    from edgenst.federated.task import partition_for, to_arrays
+    from edgenst.federated.task import load_arrays, partition_for, to_arrays
 
     s = FedSettings.from_config(settings)
     spec = node_cache.model_for(s)
     model = spec.model
+    if start is not None:
+        load_arrays(model, start, spec.names)
     config = etc.training_config(s, 0, s.crop, s.batch)
     loss = T.build_loss(config)
     objective = node_cache.objective_for(s, spec)
@@ -158,6 +160,20 @@ def test_mixed_run_clients_return_the_same_tensors_and_executorch_matches_eager_
         assert float(np.abs(got[k] - want[k]).max()) <= 1e-3 * scale + 1e-6, k
 
 
+def test_the_budget_plan_keeps_the_rounds_global_tensors(run: Path) -> None:
+    """The production app plans an executorch phone's steps from the artifact's measured step (no
+    ``local-steps``): measuring must not reset the global tensors the round started from."""
+    s = _settings(run, **{"local-steps": 0, "time-budget": 1e-9, "max-local-steps": 1})
+    arrays, names = _global(s)
+    moved = ArrayRecord({k: v.__class__(v.numpy() * 1.05) for k, v in arrays.items()})
+    reply = _train(s, 1, moved)
+    assert int(reply.content.metric_records["metrics"]["local-steps"]) == 1
+    got = {k: v.numpy() for k, v in reply.content.array_records["arrays"].items()}
+    want = _eager_sgd(s, 1, 1, start=moved)
+    for k in names:
+        assert np.allclose(got[k], want[k], rtol=0, atol=1e-5), k
+
+
 def test_mixed_run_aggregates_through_the_server(run: Path) -> None:
     """A whole (inline) round with one phone of each kind: both updates are accepted and averaged."""
     from edgenst.federated.server_app import run_server
@@ -176,7 +192,7 @@ def test_executorch_phone_budget_uses_the_measured_step(run: Path) -> None:
     from edgenst.federated.profiles import TIERS, compute_seconds, plan_round
 
     s = FedSettings.from_config(_settings(run))
-    measured = node_cache.artifact_for(s, node_cache.model_for(s), 0, 32, 1).step_seconds
+    measured = node_cache.artifact_for(s, 0, 32, 1).step_seconds
     assert measured > 0 and reference_step_seconds(s, 1, 32, 1) == measured
     assert reference_step_seconds(s, 0, 32, 1) is None  # the PyTorch phone keeps the compute model
     low = TIERS["low"]
@@ -196,7 +212,7 @@ def test_executorch_phone_budget_uses_the_measured_step(run: Path) -> None:
 
 def _copy_artifact(run: Path, dst: Path) -> tuple[Path, object]:
     s = FedSettings.from_config(_settings(run))
-    art = node_cache.artifact_for(s, node_cache.model_for(s), 0, 32, 1)
+    art = node_cache.artifact_for(s, 0, 32, 1)
     dst.mkdir(parents=True, exist_ok=True)
     pte = dst / art.path.name
     shutil.copy(art.path, pte)
