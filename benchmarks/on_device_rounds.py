@@ -253,8 +253,9 @@ def render(data: dict) -> str:
         lines += ["", "Read the ratio as the two phones' optimizers, not their runtimes: an ExecuTorch phone's "
                   "local steps equal eager PyTorch SGD on the same batches (`tests/test_federated_executorch.py`), "
                   "and SGD at `executorch-lr` moves the style vectors by more per step than the app's Adam at its "
-                  "small `lr`. The bar (>= 0.9 of the all-PyTorch improvement on the same seeds) holds for these "
-                  "settings; a like-for-like optimizer on both kinds of phone is not in this table. Wall time "
+                  "small `lr` (the row at a slower `executorch-lr` shows how much of the gap is the rate). The bar "
+                  "(>= 0.9 of the all-PyTorch improvement on the same seeds) is judged on these settings; a "
+                  "like-for-like optimizer on both kinds of phone is not in this table. Wall time "
                   "includes each Ray worker exporting its artifact once (minutes on this busy host)."]
     lines += ["", END]
     return "\n".join(lines)
