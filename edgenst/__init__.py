@@ -11,7 +11,7 @@ joins the list where its imports put it.
     -> export.app_model, export.manifest, runtime, export
     -> video.files, video.temporal_metrics, video
     -> stylize.paths, stylize, reference_images
-    -> federated, demo_app, cli, __main__, demo_app.__main__
+    -> federated, phone_fit, demo_app, cli, __main__, demo_app.__main__
     -> optimize, video_stylize, temporal_metrics
 
 Why the less obvious places: ``inference`` (a student on photos, tiled, mirror-padded) comes
@@ -20,7 +20,9 @@ program's inputs and the manifest's format (``export.app_model``, ``export.manif
 ``runtime``, which reads them, while the rest of ``export`` (writing and verifying) runs programs
 through ``runtime``. ``demo_app.__main__`` (``python -m edgenst.demo_app``) is an entry point like
 ``__main__``: it runs the CLI, and no module imports it, so the demo's library modules stay below
-the CLI. The last line holds old import paths, aliases of the modules they name.
+the CLI. ``phone_fit`` (a style fit in the training ``.pte``) follows ``federated`` because it opens
+the artifact with the federated phones' checked loader (``federated.executorch_client``). The
+last line holds old import paths, aliases of the modules they name.
 """
 
 __version__ = "0.1.0"

@@ -36,6 +36,7 @@ Why this shape (issue 23, item 1):
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import time
@@ -268,6 +269,9 @@ def _manifest(step: StyleTrainingStep, loss: PerceptualLoss, config: TrainingExp
         "format_version": FORMAT_VERSION,
         "file": path.name,
         "bytes": path.stat().st_size,
+        # The runtime does not verify a program's flatbuffer: a damaged one can crash the process,
+        # so a reader checks this hash before loading (federated.executorch_client.open_artifact).
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         "method": METHOD,
         "backend": "portable (no delegate)",
         "student": student_config(step.student),

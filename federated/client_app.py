@@ -34,6 +34,7 @@ from edgenst.distill.data import PhotoPool
 from edgenst.errors import InputError
 from edgenst.federated import node_cache
 from edgenst.federated.compression import compression_mod
+from edgenst.federated.executorch_client import local_train_executorch, phone_runtime
 from edgenst.federated.guard import M_PARTITION
 from edgenst.federated.secure_aggregation import secagg_mod
 from edgenst.federated.settings import FedSettings, budget_steps, round_lr, step_seconds
@@ -66,13 +67,23 @@ def absolute_round(msg: Message) -> int:
     return int(cfg.get("server-round", 0)) + int(cfg.get("round-offset", 0))
 
 
-def own_plan(s: FedSettings) -> ConfigRecord:
+def own_plan(s: FedSettings, ctxt: Context) -> ConfigRecord:
     """This phone's round when no outer mod planned it (``simulated_phone`` does in simulations):
     the settings' crop and batch, and ``local-steps`` or what the reference phone fits in
     ``time-budget`` (the plan of a simulated phone with profiles off, so both train alike)."""
-    steps = budget_steps(s.time_budget, step_seconds(s.crop, s.batch), fixed_steps=s.local_steps,
-                         max_steps=s.max_local_steps)
+    seconds = None if s.local_steps else reference_step_seconds(s, partition_of(ctxt)[0], s.crop, s.batch)
+    steps = budget_steps(s.time_budget, seconds if seconds is not None else step_seconds(s.crop, s.batch),
+                         fixed_steps=s.local_steps, max_steps=s.max_local_steps)
     return ConfigRecord({"steps": steps, "crop": s.crop, "batch": s.batch})
+
+
+def reference_step_seconds(s: FedSettings, partition: int, crop: int, batch: int) -> float | None:
+    """The reference phone's seconds per step for this phone's runtime: for an executorch phone, the
+    training artifact's step as measured on this node (``executorch_client``); ``None`` for a PyTorch
+    phone, whose steps follow the compute model of ``settings.step_seconds``."""
+    if phone_runtime(s.client_runtime, partition) != "executorch":
+        return None
+    return node_cache.artifact_for(s, node_cache.first_trained_style(s), crop, batch).step_seconds
 
 
 def dp_clip_mod(msg: Message, ctxt: Context, call_next: ClientAppCallable) -> Message:
@@ -107,14 +118,21 @@ def train_fn(baked: Mapping[str, Any] | None = None):
         cfg = msg.content.config_records["config"]
         spec = node_cache.model_for(s)
         load_arrays(spec.model, msg.content.array_records["arrays"], spec.names)
-        plan = context.state.config_records.get(PLAN_KEY) or own_plan(s)
+        plan = context.state.config_records.get(PLAN_KEY) or own_plan(s, context)
         pool = PhotoPool(my_photos(s, context), int(plan["crop"]))
         objective = node_cache.objective_for(s, spec)
         rnd = absolute_round(msg)
-        res = local_train(spec.model, objective, pool, spec, steps=int(plan["steps"]), batch=int(plan["batch"]),
-                          lr=round_lr(float(cfg.get("lr", s.lr)), s.lr_schedule, rnd, s.num_server_rounds),
-                          seed=round_seed(s.seed, pid, rnd), train=train_mode(s),
-                          proximal_mu=float(cfg.get("proximal-mu", 0.0)))
+        if phone_runtime(s.client_runtime, pid) == "executorch":
+            crop, batch = int(plan["crop"]), int(plan["batch"])
+            res = local_train_executorch(
+                spec.model, objective, pool, artifact_for=lambda k: node_cache.artifact_for(s, k, crop, batch),
+                train_styles=spec.train_styles, steps=int(plan["steps"]), batch=batch,
+                lr=round_lr(s.executorch_lr, s.lr_schedule, rnd, s.num_server_rounds), seed=round_seed(s.seed, pid, rnd))
+        else:
+            res = local_train(spec.model, objective, pool, spec, steps=int(plan["steps"]), batch=int(plan["batch"]),
+                              lr=round_lr(float(cfg.get("lr", s.lr)), s.lr_schedule, rnd, s.num_server_rounds),
+                              seed=round_seed(s.seed, pid, rnd), train=train_mode(s),
+                              proximal_mu=float(cfg.get("proximal-mu", 0.0)))
         arrays = to_arrays(spec.model, spec.names)
         metrics = MetricRecord({"num-examples": res.samples, "train-loss": res.loss, "local-steps": res.steps,
                                 "photos": len(pool), M_PARTITION: pid})

@@ -33,6 +33,11 @@ BUILDS: Counter[str] = Counter()
 _models: OrderedDict[Hashable, tuple[task.ModelSpec, dict[str, torch.Tensor], bool]] = OrderedDict()
 _losses: OrderedDict[Hashable, Any] = OrderedDict()
 _objectives: OrderedDict[Hashable, Objective] = OrderedDict()
+#: Training programs of executorch phones (``executorch_client``), one per style, crop and batch.
+_artifacts: OrderedDict[Hashable, Any] = OrderedDict()
+_artifact_dir: list[Path] = []
+#: How many training programs one process keeps: a run has one per trained style and phone size.
+KEEP_ARTIFACTS = 8
 
 
 def model_for(settings: FedSettings) -> task.ModelSpec:
@@ -69,6 +74,62 @@ def objective_for(settings: FedSettings, spec: task.ModelSpec) -> Objective:
     return objective
 
 
+def artifact_for(settings: FedSettings, style: int, crop: int, batch: int) -> Any:
+    """The training program of ``style`` at ``crop`` x ``batch`` for this run's start model and loss
+    network (``executorch_client``): exported and loaded once per process, its step time measured then.
+
+    The program holds the start model's other tensors as constants, which is right because an
+    executorch run federates only the style vectors (``executorch_client.check_settings``); the
+    vectors themselves are set from the global model every round."""
+    from edgenst.federated import executorch_client as etc
+
+    key = (model_key(settings), loss_key(settings), style, crop, batch, settings.executorch_lr)
+    art = _get(_artifacts, key)
+    if art is None:
+        if not _artifact_dir:
+            import atexit
+            import shutil
+            import tempfile
+
+            _artifact_dir.append(Path(tempfile.mkdtemp(prefix="edgenst-phone-pte-")))
+            atexit.register(shutil.rmtree, _artifact_dir[0], True)
+        config = etc.training_config(settings, style, crop, batch)
+        path = _artifact_dir[0] / f"style{style}-{crop}px-b{batch}-{BUILDS['artifact']}.pte"
+        etc.export_artifact(start_copy(settings), config, path)
+        BUILDS["artifact"] += 1
+        art = etc.open_artifact(path, config)
+        _artifacts[key] = art
+        while len(_artifacts) > KEEP_ARTIFACTS:
+            _artifacts.popitem(last=False)
+    return art
+
+
+def first_trained_style(settings: FedSettings) -> int:
+    """The first style this run trains (its artifact's step time is the phone's), read off the kept
+    start model without resetting it (``model_for`` would undo this round's global tensors)."""
+    entry = _get(_models, model_key(settings))
+    if entry is None:
+        model_for(settings)
+        entry = _get(_models, model_key(settings))
+    styles = entry[0].train_styles
+    return styles[0] if styles else 0
+
+
+def start_copy(settings: FedSettings) -> torch.nn.Module:
+    """A copy of the start model (the kept one's pristine state; the kept model itself may hold
+    this round's global tensors already)."""
+    import copy
+
+    entry = _get(_models, model_key(settings))
+    if entry is None:
+        model_for(settings)
+        entry = _get(_models, model_key(settings))
+    spec, pristine, training = entry
+    out = copy.deepcopy(spec.model)
+    out.load_state_dict(pristine)
+    return out.train(training)
+
+
 def model_key(s: FedSettings) -> Hashable:
     """What ``task.start_model`` reads."""
     return (s.model, _stamp(s.model), tuple(s.style_list), s.mode, s.new_style, s.train, s.seed)
@@ -89,7 +150,7 @@ def grams_key(s: FedSettings, spec: task.ModelSpec) -> Hashable:
 
 def clear() -> None:
     """Forget everything kept (the counts stay)."""
-    for cache in (_models, _losses, _objectives):
+    for cache in (_models, _losses, _objectives, _artifacts):
         cache.clear()
 
 

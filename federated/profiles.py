@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import asdict, dataclass
+from typing import Callable
 
 from edgenst.errors import InputError
 from edgenst.federated.settings import REF_SECONDS_PER_MPIX, budget_steps, step_seconds
@@ -117,11 +118,23 @@ class RoundPlan:
     crop: int
     batch: int
     slowdown: float
+    #: The reference phone's measured seconds per step (an executorch phone's artifact); ``None``:
+    #: the compute model (``REF_SECONDS_PER_MPIX``).
+    ref_step_seconds: float | None = None
+
+    def step_seconds(self, profile: "Profile") -> float:
+        if self.ref_step_seconds is None:
+            return profile.step_seconds(self.crop, self.batch)
+        return self.ref_step_seconds / profile.speed
 
 
 def plan_round(profile: Profile, battery: float, *, partition_id: int, seed: int, server_round: int,
-               crop: int, batch: int, time_budget: float, fixed_steps: int = 0, max_steps: int = 1_000_000) -> RoundPlan:
-    """Drop-out, battery check, memory caps and the number of local steps for this round."""
+               crop: int, batch: int, time_budget: float, fixed_steps: int = 0, max_steps: int = 1_000_000,
+               ref_step_seconds: Callable[[int, int], float | None] | None = None) -> RoundPlan:
+    """Drop-out, battery check, memory caps and the number of local steps for this round.
+
+    ``ref_step_seconds(crop, batch)``: the reference phone's measured step time at the phone's
+    capped sizes (an executorch phone's training artifact), used instead of the compute model."""
     rng = random.Random(f"round:{seed}:{partition_id}:{server_round}")
     crop_eff = max(32, min(crop, profile.max_crop) // 4 * 4)
     batch_eff = max(1, min(batch, profile.max_batch))
@@ -130,13 +143,14 @@ def plan_round(profile: Profile, battery: float, *, partition_id: int, seed: int
         return RoundPlan(False, "dropout", 0, crop_eff, batch_eff, slowdown)
     if battery < profile.min_battery:
         return RoundPlan(False, "battery", 0, crop_eff, batch_eff, slowdown)
-    steps = budget_steps(time_budget, profile.step_seconds(crop_eff, batch_eff), fixed_steps=fixed_steps,
-                         max_steps=max_steps)
-    return RoundPlan(True, "", steps, crop_eff, batch_eff, slowdown)
+    ref = ref_step_seconds(crop_eff, batch_eff) if ref_step_seconds is not None else None
+    plan = RoundPlan(True, "", 0, crop_eff, batch_eff, slowdown, ref)
+    plan.steps = budget_steps(time_budget, plan.step_seconds(profile), fixed_steps=fixed_steps, max_steps=max_steps)
+    return plan
 
 
 def compute_seconds(profile: Profile, plan: RoundPlan) -> float:
-    return plan.steps * profile.step_seconds(plan.crop, plan.batch) * plan.slowdown
+    return plan.steps * plan.step_seconds(profile) * plan.slowdown
 
 
 def battery_after(profile: Profile, battery: float, plan: RoundPlan) -> float:

@@ -113,6 +113,10 @@ class FedSettings:
                                flag=Flag(("--local-steps",), _MODEL))
     max_local_steps: int = setting(20, "most local steps the time budget gives")
     time_budget: float = setting(0.1, "simulated compute seconds per round", flag=Flag(("--time-budget",), _PHONES))
+    client_runtime: str = setting("pytorch", "where a phone's local steps run: pytorch, executorch (the training "
+                                  ".pte in the ExecuTorch runtime; train=style or mode=new-style), executorch:0.5 "
+                                  "(that fraction of the phones) or executorch:0,2 (those partitions)")
+    executorch_lr: float = setting(0.05, "SGD learning rate of executorch phones (the runtime's optimizer)")
     round_deadline: float = setting(0.3, "simulated seconds before stragglers are dropped",
                                     flag=Flag(("--round-deadline",), _PHONES))
     profile_mix: str = setting("low:0.3,mid:0.5,high:0.2", "phone tiers, e.g. low:0.3,mid:0.5,high:0.2",
@@ -176,6 +180,7 @@ class FedSettings:
             "max_local_steps": self.max_local_steps >= 1,
             "time_budget": self.time_budget > 0,
             "round_deadline": self.round_deadline > 0,
+            "executorch_lr": 0 < self.executorch_lr < 10,
             "topk": 0 < self.topk <= 1,
             "dp_noise": self.dp_noise >= 0,
             "dp_clip": self.dp_clip > 0,
@@ -216,6 +221,9 @@ class FedSettings:
         from edgenst.federated.faults import parse_faulty
 
         parse_faulty(self.faulty)
+        from edgenst.federated.executorch_client import check_settings
+
+        check_settings(self)
 
     @classmethod
     def from_config(cls, *layers: Mapping[str, Any]) -> "FedSettings":

@@ -26,7 +26,14 @@ from flwr.app import ConfigRecord, Context, Message, MessageType, MetricRecord, 
 from flwr.clientapp import ClientApp
 from flwr.clientapp.typing import ClientAppCallable, Mod
 
-from edgenst.federated.client_app import PLAN_KEY, absolute_round, client_settings, make_client_app, partition_of
+from edgenst.federated.client_app import (
+    PLAN_KEY,
+    absolute_round,
+    client_settings,
+    make_client_app,
+    partition_of,
+    reference_step_seconds,
+)
 from edgenst.federated.compression import record_nbytes
 from edgenst.federated.guard import M_PARTITION, M_REASON, M_SIM_SECONDS, M_SKIPPED
 from edgenst.federated.profiles import (
@@ -60,7 +67,8 @@ def make_phone_mod(baked: Mapping[str, Any] | None = None) -> Mod:
             battery = 1.0
         plan = plan_round(profile, battery, partition_id=pid, seed=s.seed, server_round=rnd, crop=s.crop,
                           batch=s.batch, time_budget=s.time_budget, fixed_steps=s.local_steps,
-                          max_steps=s.max_local_steps)
+                          max_steps=s.max_local_steps,
+                          ref_step_seconds=lambda crop, batch: reference_step_seconds(s, pid, crop, batch))
         if s.simulate_profiles:
             ctxt.state.config_records[DEVICE_KEY] = ConfigRecord({"battery": battery_after(profile, battery, plan)})
         if not plan.participate:

@@ -74,6 +74,9 @@ def _register_add(actions: argparse._SubParsersAction) -> None:
                    help="loss network on 1, 1/2, 1/4 ... scale copies (default 3, as the shipped students)")
     a.add_argument("--work-dir", metavar="DIR", help="keep checkpoints here; the same command again resumes")
     a.add_argument("--seed", type=int, default=d.seed)
+    a.add_argument("--runtime", choices=("pytorch", "executorch"), default="pytorch",
+                   help="where the fit runs: pytorch (Adam, default) or executorch (the training .pte with the "
+                   "runtime's SGD, as on a phone; portable kernels, far slower)")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
     a.set_defaults(run=run_add, fast_exit=False)
 
@@ -99,7 +102,12 @@ def run_add(args: argparse.Namespace) -> int:
                        work_dir=args.work_dir)
     out = args.out or f"{args.name}.safetensors"
     model = args.add_model or args.model  # 'styles --model M add ...' works too
-    info = add_style(model, args.painting, args.name, out, config, force=args.force)
+    if args.runtime == "executorch":
+        from edgenst.phone_fit import add_style_on_phone
+
+        info = add_style_on_phone(model, args.painting, args.name, out, config, force=args.force)
+    else:
+        info = add_style(model, args.painting, args.name, out, config, force=args.force)
     if args.json:
         print(json.dumps({"model": str(out), "style": info.name, "index": info.index, "styles": info.model.styles,
                           "before": info.before, "after": info.after, "seconds": round(info.seconds, 1)}, indent=2))
