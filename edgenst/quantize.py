@@ -51,6 +51,9 @@ class QuantConfig:
     #: Activation range observer: "histogram" (XNNPACK's default, clips outliers to cut the
     #: squared error) or "minmax" (keeps the full calibrated range).
     observer: str = "histogram"
+    #: Cross-layer equalization before quantizing (``edgenst.equalize``): exact in fp32, evens out
+    #: the channel ranges that int8 quantizes per tensor. None: off; else the SmoothQuant alpha.
+    equalize_alpha: float | None = None
 
     def __post_init__(self) -> None:
         if self.fp32_layers is not None:
@@ -63,6 +66,8 @@ class QuantConfig:
             raise InputError(f"qat_steps must be >= 0, got {self.qat_steps}")
         if self.observer not in OBSERVERS:
             raise InputError(f"observer must be one of {', '.join(OBSERVERS)}, got {self.observer!r}")
+        if self.equalize_alpha is not None and not 0 <= self.equalize_alpha <= 1:
+            raise InputError(f"equalize_alpha must be in [0, 1] (or None: off), got {self.equalize_alpha}")
         if not 0 < self.qat_lr < 1:
             raise InputError(f"qat_lr must be in (0, 1), got {self.qat_lr}")
 
@@ -246,7 +251,12 @@ def quantize_int8(model: nn.Module, calibration: Sequence[Inputs], config: Quant
     example = calibration[0]
     # The captured module shares the model's weight tensors; QAT trains them in place, so it
     # captures a copy and the model stays the fp32 reference it learns from.
-    source = copy.deepcopy(model) if config.qat_steps else model
+    source = copy.deepcopy(model) if config.qat_steps or config.equalize_alpha is not None else model
+    if config.equalize_alpha is not None:
+        from edgenst.equalize import EqualizeConfig, equalize
+
+        n = equalize(source, calibration, EqualizeConfig(alpha=config.equalize_alpha))
+        log.info("int8: equalized %d channel-range sites (alpha %.2f)", n, config.equalize_alpha)
     captured = capture(source, example)
     if config.qat_steps:
         prepared = prepare_qat_pt2e(captured, xnnpack_quantizer(config, qat=True, fp32_layers=fp32_layers))
