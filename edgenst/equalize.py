@@ -19,6 +19,13 @@ The sites (``sites``), where the rescale passes only through per-channel linear 
   commutes, the shift row is divided too, exact for every style and blend) -> ReLU ->
   ``conv2.depthwise``. Every tensor on that path is quantized per tensor and the depthwise weights
   per channel, so here ``s_c = a_c**alpha`` from the affine's output range alone.
+- ``stream``: the residual stream at 1/4 resolution. Its writers (``down.pointwise`` and
+  ``down_affine``, each block's ``conv2.pointwise`` and ``affine2``) divide channel ``c``; its
+  readers (each block's ``conv1.depthwise``, ``up.depthwise`` after the bilinear upsampling,
+  which is per channel and linear) multiply it back. ``s_c = a_c**alpha`` over every stream tensor.
+- ``skip``: the 1/2-resolution skip, written by ``stem``/``stem_affine`` and by
+  ``up.pointwise``/``up_affine`` (the two are added), read by ``down.depthwise`` and
+  ``head.depthwise``.
 
 Ranges are measured on the calibration inputs, so the rescale fits the photos int8 will see.
 """
@@ -37,7 +44,7 @@ from edgenst.models.student import ResidualBlock, SeparableConv, StyleAffine, St
 
 log = logging.getLogger(__name__)
 
-SITE_KINDS = ("separable", "affine")
+SITE_KINDS = ("stream", "skip", "separable", "affine")
 #: Smallest channel range, relative to the widest, that a rescale follows: a dead channel (range
 #: ~0) would otherwise get a huge ``1 / s`` on its producer's weights for no gain.
 RANGE_FLOOR = 1e-2
@@ -64,19 +71,34 @@ class Site:
 
     kind: str
     name: str  # the module path it starts at, for logs
-    measure: nn.Module
-    modules: tuple[nn.Module, ...]
+    measure: tuple[nn.Module, ...]  # the range of a channel is its widest over these outputs
+    modules: tuple[nn.Module, ...]  # separable, affine: the chain; stream, skip: (conv, affine) writer pairs
+    readers: tuple[nn.Conv2d, ...] = ()  # stream, skip: the depthwise convs that read the tensor
 
 
 def sites(student: Student, kinds: Iterable[str] = SITE_KINDS) -> list[Site]:
-    """The student's rescale sites of the given kinds, in graph order."""
+    """The student's rescale sites of the given kinds, in the order they are applied: ``stream``
+    and ``skip`` first (they scale whole rows of pointwise weights, which the ``separable`` rule
+    then reads), the rest in graph order (an ``affine`` site scales rows of ``conv1.pointwise``
+    before its block's ``separable`` site reads its columns)."""
     kinds = tuple(kinds)
     out: list[Site] = []
+    blocks = list(student.blocks)
+    if "stream" in kinds and isinstance(student.down, SeparableConv) and isinstance(student.up, SeparableConv):
+        writers = [(student.down.pointwise, student.down_affine)] + [(b.conv2.pointwise, b.affine2) for b in blocks]
+        out.append(Site("stream", "blocks", (student.down_affine, *blocks),
+                        tuple(m for pair in writers for m in pair),
+                        tuple(b.conv1.depthwise for b in blocks) + (student.up.depthwise,)))
+    if ("skip" in kinds and student.stem_affine is not None and student.up_affine is not None
+            and isinstance(student.up, SeparableConv)):
+        out.append(Site("skip", "stem", (student.stem_affine, student.up_affine),
+                        (student.stem, student.stem_affine, student.up.pointwise, student.up_affine),
+                        (student.down.depthwise, student.head.depthwise)))
     for name, m in student.named_modules():
         if "separable" in kinds and isinstance(m, SeparableConv):
-            out.append(Site("separable", name, m.depthwise, (m.depthwise, m.pointwise)))
+            out.append(Site("separable", name, (m.depthwise,), (m.depthwise, m.pointwise)))
         if "affine" in kinds and isinstance(m, ResidualBlock):
-            out.append(Site("affine", name, m.affine1, (m.conv1.pointwise, m.affine1, m.conv2.depthwise)))
+            out.append(Site("affine", name, (m.affine1,), (m.conv1.pointwise, m.affine1, m.conv2.depthwise)))
     return out
 
 
@@ -113,7 +135,7 @@ def site_scales(site: Site, act_range: torch.Tensor, alpha: float) -> torch.Tens
         w = site.modules[1].weight.detach().double().abs().amax(dim=(0, 2, 3))
         w = w.clamp(min=float(w.max()) * RANGE_FLOOR + 1e-12)
         s = a**alpha / w ** (1 - alpha)
-    else:
+    else:  # the consumers are depthwise convs, whose weights are quantized per channel
         s = a**alpha
     s = s / s.log().mean().exp()
     return s.clamp(1 / MAX_SCALE, MAX_SCALE)
@@ -126,13 +148,24 @@ def apply_scales(site: Site, s: torch.Tensor) -> None:
         dw, pw = site.modules
         _scale_out(dw, 1 / s)
         pw.weight.mul_(s.to(pw.weight.dtype).view(1, -1, 1, 1))
-    else:
+    elif site.kind == "affine":
         pw, affine, dw = site.modules
         _scale_out(pw, 1 / s)
-        if not affine.frozen:
-            raise InputError("equalization needs a frozen student (Student.frozen_copy): the style tables are read as constants")
-        affine.shift_table.mul_((1 / s).to(affine.shift_table.dtype).view(-1, 1, 1, 1))
+        _scale_shift(affine, 1 / s)
         dw.weight.mul_(s.to(dw.weight.dtype).view(-1, 1, 1, 1))
+    else:  # stream, skip: (conv, affine) pairs write the tensor, depthwise convs read it
+        for i in range(0, len(site.modules), 2):
+            _scale_out(site.modules[i], 1 / s)
+            _scale_shift(site.modules[i + 1], 1 / s)
+        for dw in site.readers:
+            dw.weight.mul_(s.to(dw.weight.dtype).view(-1, 1, 1, 1))
+
+
+def _scale_shift(affine: StyleAffine, factor: torch.Tensor) -> None:
+    """A style affine ``x * a + b`` takes ``x / s`` to ``(x * a + b) / s`` when ``b`` is divided too."""
+    if not affine.frozen:
+        raise InputError("equalization needs a frozen student (Student.frozen_copy): the style tables are read as constants")
+    affine.shift_table.mul_(factor.to(affine.shift_table.dtype).view(-1, 1, 1, 1))
 
 
 def _scale_out(conv: nn.Conv2d, factor: torch.Tensor) -> None:
@@ -164,8 +197,10 @@ def equalize(model: nn.Module, data: Sequence[tuple], config: EqualizeConfig = E
         log.info("equalization: no frozen Student in %s, left as it is", type(model).__name__)
         return 0
     todo = sites(student, config.kinds)
-    ranges = channel_ranges(model, [site.measure for site in todo], data)
-    for site, r in zip(todo, ranges):
+    measured = [m for site in todo for m in site.measure]
+    ranges = iter(channel_ranges(model, measured, data))
+    for site in todo:
+        r = torch.stack([next(ranges) for _ in site.measure]).amax(dim=0)
         s = site_scales(site, r, config.alpha)
         apply_scales(site, s)
         log.debug("equalized %s (%s): scales %.3g..%.3g", site.name, site.kind, float(s.min()), float(s.max()))

@@ -57,7 +57,7 @@ def test_equalization_keeps_the_fp32_output():
     app = _unbalanced_app()
     calib = _calib()
     eq = copy.deepcopy(app)
-    assert equalize(eq, calib, EqualizeConfig(alpha=0.5)) == 6  # down, conv1, conv2, up, head + the block's affine
+    assert equalize(eq, calib, EqualizeConfig(alpha=0.5)) == 8  # stream, skip, separable down, conv1, conv2, up, head, the block's affine
     with torch.no_grad():
         for x in calib:
             assert torch.allclose(eq(*x), app(*x), atol=1e-5, rtol=0)
@@ -69,14 +69,15 @@ def test_equalization_keeps_the_fp32_output():
 def test_equalization_evens_the_channel_ranges(alpha: float):
     app = _unbalanced_app()
     calib = _calib()
-    before = [_spread(r) for r in channel_ranges(app, [st.measure for st in sites(app.student)], calib)]
+    kinds = ("separable", "affine")  # the sites the fixture unbalanced
+    before = [_spread(r) for r in channel_ranges(app, [st.measure[0] for st in sites(app.student, kinds)], calib)]
     eq = copy.deepcopy(app)
-    equalize(eq, calib, EqualizeConfig(alpha=alpha))
-    after = [_spread(r) for r in channel_ranges(eq, [st.measure for st in sites(eq.student)], calib)]
+    equalize(eq, calib, EqualizeConfig(alpha=alpha, kinds=kinds))
+    after = [_spread(r) for r in channel_ranges(eq, [st.measure[0] for st in sites(eq.student, kinds)], calib)]
     assert all(b > 8 for b in before), before
     assert all(a < b / 2 for a, b in zip(after, before)), (before, after)
     if alpha == 1.0:  # the affine site follows the activations alone: every channel as wide
-        affine = [a for a, st in zip(after, sites(eq.student)) if st.kind == "affine"]
+        affine = [a for a, st in zip(after, sites(eq.student, kinds)) if st.kind == "affine"]
         # (up to MAX_SCALE: the 20x channel's scale is clamped to 32, a little under its need)
         assert all(a == pytest.approx(1.0, abs=0.1) for a in affine), affine
 
