@@ -31,8 +31,12 @@ OBSERVERS = ("histogram", "minmax")
 #: Why these: per-layer SQNR (benchmarks/results/int8_layers.md) shows the error growing from the
 #: first layers on, and noise added there is amplified most (40 dB of noise at the stem's output
 #: alone cost QUALITY_V3 down to 29 dB on its worst photo, at a block's depthwise conv 46 dB).
+#: The first two residual blocks too: on flat regions (the sky of classic/newyork.jpg) the quality
+#: students paint large blobs whose borders hang on small features there, and int8 steps in
+#: those blocks move the borders (worst photo of 10 hard ones, with equalization: 27.8 dB with
+#: stem..down_affine in fp32, 30.7 with blocks.0 as well, 34.3 with blocks.0-1, 37.9 with 0-2).
 #: XNNPACK runs them in fp32 inside the same delegate, so nothing leaves it.
-EARLY_LAYERS = ("stem", "stem_affine", "down", "down_affine")
+EARLY_LAYERS = ("stem", "stem_affine", "down", "down_affine", "blocks.0", "blocks.1")
 
 #: One input set for the app model: (image N x 3 x H x W, style_weights N x S, strength N x 1).
 Inputs = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
@@ -53,7 +57,8 @@ class QuantConfig:
     observer: str = "histogram"
     #: Cross-layer equalization before quantizing (``edgenst.equalize``): exact in fp32, evens out
     #: the channel ranges that int8 quantizes per tensor. None: off; else the SmoothQuant alpha.
-    equalize_alpha: float | None = None
+    #: On by default: on QUALITY_V3 it lifted the mean/worst held-out PSNR (benchmarks/results/int8_layers.md).
+    equalize_alpha: float | None = 0.5
 
     def __post_init__(self) -> None:
         if self.fp32_layers is not None:
