@@ -6,9 +6,11 @@
 For each member: the PT2E int8 model (quantize/dequantize simulated in PyTorch, the graph that
 XNNPACK lowers) is compared with fp32 on held-out photos the students never trained or calibrated
 on (bsds500/test, mcmaster, classic; calibration on bsds500/train), under every style at full
-strength and an even blend at half strength, as ``edgenst verify`` runs them. Two int8 models per
-member: every layer in int8 (``QuantConfig(fp32_layers=())``, the old export) and the export's
-default ``QuantConfig()``.
+strength and an even blend at half strength, as ``edgenst verify`` runs them. Three int8 models per
+member: every layer in int8 without equalization (``QuantConfig(fp32_layers=(), equalize_alpha=None)``,
+the first export), the previous default (its fp32 layers, no equalization) and the export's default
+``QuantConfig()`` (cross-layer equalization, ``edgenst.equalize``). A model identical to an earlier
+one of the same member (the fast family keeps no layer in fp32) is not quantized again.
 
 Per layer (fully-quantized model, on the first --layer-count photos): the fp32 graph and the
 int8 graph come from the same ``torch.export`` capture, so their nodes share names; each compute
@@ -21,6 +23,7 @@ node's output in the int8 graph (after its own quantize/dequantize) is compared 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import platform
@@ -35,7 +38,17 @@ import torch
 from edgenst.export.app_model import AppModel
 from edgenst.metrics import psnr
 from edgenst.pretrained import get_weights
-from edgenst.quantize import Inputs, QuantConfig, calibration_inputs, capture, module_path, quantize_int8, square_crop
+from edgenst.quantize import (
+    Inputs,
+    QuantConfig,
+    calibration_inputs,
+    capture,
+    default_fp32_layers,
+    module_path,
+    quantize_int8,
+    resolve_fp32_layers,
+    square_crop,
+)
 from edgenst.samples import resolve_image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +59,8 @@ CALIB = "bsds500/train"
 MEMBERS = ("default", "fast", "quality_v2")
 #: aten ops whose outputs are compared (bookkeeping such as views is skipped).
 _COMPUTE = ("conv2d", "mul", "add", "relu", "sigmoid", "upsample", "pixel_shuffle", "sub", "cat", "interpolate")
+#: The quality family's fp32 layers before equalization and blocks.0-1 joined them.
+PREVIOUS_FP32 = ("stem", "stem_affine", "down", "down_affine")
 _QUANT = "quantize_per_tensor"
 _DEQUANT = "dequantize_per_tensor"
 
@@ -189,7 +204,17 @@ def run_member(member: str, calib: list[torch.Tensor], names: list[str], crops: 
     calibration = calibration_inputs(calib, styles, size)
     out: dict[str, Any] = {"member": get_weights(member).name, "config": info.config, "styles": styles,
                            "calibration_inputs": len(calibration)}
+    done: dict[tuple, str] = {}
     for label, config in configs.items():
+        if label == "previous_default":
+            config = dataclasses.replace(config, fp32_layers=tuple(n for n in default_fp32_layers(app) if n in PREVIOUS_FP32))
+        key = (resolve_fp32_layers(app, config), config.equalize_alpha, config.observer, config.qat_steps)
+        if key in done:
+            out[label] = dict(out[done[key]], same_as=done[key])
+            out[label].pop("layers", None)
+            print(f"{member} {label}: the same int8 model as {done[key]}", flush=True)
+            continue
+        done[key] = label
         t = time.perf_counter()
         int8 = quantize_int8(app, calibration, config)
         result: dict[str, Any] = {"quant_config": {k: getattr(config, k) for k in config.__dataclass_fields__},
@@ -225,14 +250,16 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "and strength 0). int8 is the PT2E graph with quantize/dequantize simulated in PyTorch (what "
         "XNNPACK lowers), against the fp32 student. Machine: " + r["machine"] + ".", "",
         "## PSNR of the output against fp32", "",
-        "| member | int8 model | fp32 modules | mean dB | worst dB | worst photo (setting) |",
-        "|---|---|---|---|---|---|",
+        "| member | int8 model | fp32 modules | equalization | mean dB | worst dB | worst photo (setting) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for m in r["members"]:
         for label in r["configs"]:
             x = m[label]
             p = x["psnr"]
-            lines.append(f"| {m['member']} | {label} | {', '.join(x['fp32_modules']) or 'none'} | {p['mean_db']:.2f} | "
+            alpha = x["quant_config"]["equalize_alpha"]
+            lines.append(f"| {m['member']} | {label} | {', '.join(x['fp32_modules']) or 'none'} | "
+                         f"{'off' if alpha is None else f'alpha {alpha}'} | {p['mean_db']:.2f} | "
                          f"{p['worst_db']:.2f} | {p['worst_photo']} ({p['worst_setting']}) |")
     lines += ["", f"## Layers that lose precision (every layer int8, first {r['layer_photos']} photos)", "",
               "Lowest local SQNR (the node's own activation quantization) and the cumulative SQNR there:", ""]
@@ -257,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--eval-count", type=int, default=24, help="held-out photos (12 bsds500/test, 6 mcmaster, 6 classic at 24)")
     ap.add_argument("--layer-count", type=int, default=4, help="photos for the per-layer SQNR (0: skip)")
     ap.add_argument("--size", type=int, default=256)
+    ap.add_argument("--configs", default="all_int8,previous_default,default",
+                    help="int8 models to measure per member (a subset of the default list)")
     ap.add_argument("--data", default=str(DATA))
     ap.add_argument("--out", default=str(RESULTS / "int8_layers"))
     args = ap.parse_args(argv)
@@ -266,7 +295,12 @@ def main(argv: list[str] | None = None) -> int:
     held_out = tuple((f, max(1, round(n * scale))) for f, n in HELD_OUT)
     names, crops = load_crops(held_out, args.size, data)
     _, calib = load_crops(((CALIB, args.calib_count),), args.size, data)
-    configs = {"all_int8": QuantConfig(fp32_layers=()), "default": QuantConfig()}
+    known = {"all_int8": QuantConfig(fp32_layers=(), equalize_alpha=None),
+             "previous_default": QuantConfig(equalize_alpha=None, fp32_layers=None), "default": QuantConfig()}
+    unknown = [c for c in args.configs.split(",") if c not in known]
+    if unknown:
+        ap.error(f"unknown --configs {','.join(unknown)}; known: {','.join(known)}")
+    configs = {c: known[c] for c in args.configs.split(",")}
     results: dict[str, Any] = {
         "command": "OMP_NUM_THREADS=1 python benchmarks/int8_layers.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "machine": f"{platform.machine()}, torch {torch.__version__}, {torch.get_num_threads()} thread(s)",

@@ -7,7 +7,7 @@ joins the list where its imports put it.
 
     errors, extras, native_stderr, stylize.run_record
     -> io, samples, teacher, losses, perceptual, metrics, gatys.color, gatys, io_spec, styles
-    -> models, pretrained, cost, inference, quantize, distill, style_fit, style_predictor
+    -> models, pretrained, cost, inference, equalize, quantize, distill, style_fit, style_predictor
     -> export.app_model, export.manifest, runtime, export
     -> video.files, video.temporal_metrics, video
     -> stylize.paths, stylize, reference_images

@@ -100,8 +100,9 @@ def test_keeping_layers_fp32_brings_int8_closer_to_fp32(app: AppModel, all_int8:
 def test_default_keeps_early_layers_of_quality_students_only():
     quality = build_model("student", {"styles": 2, "width": 8, "blocks": 1})
     fast = build_model("student", {"styles": 2, "width": 8, "blocks": 1, "half_res_affine": False, "center_input": True})
-    assert default_fp32_layers(quality) == ("stem", "stem_affine", "down", "down_affine")
-    assert default_fp32_layers(AppModel(quality)) == ("stem", "stem_affine", "down", "down_affine")
+    # blocks.1 is in EARLY_LAYERS too; this one-block student has none
+    assert default_fp32_layers(quality) == ("stem", "stem_affine", "down", "down_affine", "blocks.0")
+    assert default_fp32_layers(AppModel(quality)) == ("stem", "stem_affine", "down", "down_affine", "blocks.0")
     assert default_fp32_layers(fast) == ()
     assert resolve_fp32_layers(quality, QuantConfig()) == default_fp32_layers(quality)
     assert resolve_fp32_layers(quality, QuantConfig(fp32_layers=())) == ()

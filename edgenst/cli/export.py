@@ -48,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fp32-layers", default="auto", metavar="auto|none|L,...",
                    help="int8: layers kept in fp32 inside the XNNPACK delegate (auto: the early layers of the "
                    "quality students, none for fast; none: every layer int8; or names such as stem,down)")
+    p.add_argument("--equalize", default="auto", metavar="auto|off|ALPHA",
+                   help="int8: cross-layer equalization before quantizing, exact in fp32 (auto: the library's "
+                   "default alpha; off; or an alpha in [0, 1])")
     p.add_argument("--coreml-compress", default="int8", choices=COREML_COMPRESS, help="Core ML weight compression")
     p.add_argument("--no-verify", action="store_true", help="skip the parity check after exporting")
     _add_verify_args(p)
@@ -134,7 +137,7 @@ def run_export(args: argparse.Namespace) -> int:
         sizes=parse_sizes(args.sizes),
         formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
         quant=QuantConfig(calibration_size=args.calib_size, qat_steps=args.qat_steps,
-                          fp32_layers=_fp32_layers(args.fp32_layers)),
+                          fp32_layers=_fp32_layers(args.fp32_layers), **_equalize(args.equalize)),
         coreml_compress=args.coreml_compress,
         name=args.name,
     )
@@ -159,6 +162,19 @@ def _fp32_layers(text: str) -> tuple[str, ...] | None:
     if text.strip() == "auto":
         return None
     return () if text.strip() == "none" else tuple(n.strip() for n in text.split(",") if n.strip())
+
+
+def _equalize(text: str) -> dict:
+    """``auto`` -> the QuantConfig default, ``off`` -> None, else the alpha (checked by QuantConfig)."""
+    text = text.strip()
+    if text == "auto":
+        return {}
+    if text == "off":
+        return {"equalize_alpha": None}
+    try:
+        return {"equalize_alpha": float(text)}
+    except ValueError:
+        raise InputError(f"--equalize must be auto, off or a number in [0, 1], got {text!r}") from None
 
 
 def run_verify(args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ class PteInt8(Recipe):
             "weights": "int8 per-channel" if quant.per_channel else "int8 per-tensor",
             "activations": "int8 per-tensor",
             "fp32_layers": list(resolve_fp32_layers(job.model, quant)),
+            "equalization": None if quant.equalize_alpha is None else {"alpha": quant.equalize_alpha},
             "calibration": {"photos": len(job.calibration_photos), "inputs": len(calib),
                             "size": quant.calibration_size},
         }
