@@ -56,6 +56,9 @@ class VerifyReport:
         for a in self.artifacts:
             d = asdict(a)
             d.pop("headline")  # the text line of ``lines``, not a measurement
+            if not a.vector_images:  # a program without style-vector methods: the report as before
+                for key in ("vector_images", "vector_max_abs", "vector_psnr_mean", "vector_psnr_min"):
+                    d.pop(key)
             d["losses"] = [{**asdict(x), "content_rel": x.content_rel, "style_rel": x.style_rel} for x in a.losses]
             out["artifacts"].append(d)
         return out
