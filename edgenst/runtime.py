@@ -245,3 +245,60 @@ class PteModel:
         method = self._method(self.method_for(*image.shape[-2:]))
         inputs = [t.contiguous().to(torch.float32) for t in (image, style_weights, strength)]
         return method.execute(inputs)[0]
+
+
+class PredictorProgram:
+    """An exported style predictor (``predictor.pte``): ``run(painting)`` -> the 1 x D style vector.
+
+    The program says its input side and vector length itself (constant methods ``input_size`` and
+    ``style_vector_dim``, written by ``edgenst.export.predictor``); the painting is resized and
+    centre-cropped to that square here, as an app would. Same file checks as ``PteModel``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, check_manifest: bool = True) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise InputError(f"no .pte file at {self.path}")
+        data = self.path.read_bytes()
+        check_pte_header(self.path, data)
+        if check_manifest:
+            check_against_manifest(self.path, data)
+        with quiet_import(log):
+            from executorch.runtime import Runtime
+
+        error: RuntimeError | None = None
+        with native_stderr(log) as native:
+            try:
+                program = Runtime.get().load_program(data)
+                names = set(program.method_names)
+                if not {"forward", "input_size", "style_vector_dim"} <= names:
+                    raise InputError(f"{self.path} is not a style predictor program (methods: {', '.join(sorted(names))})")
+                self.size = int(program.load_method("input_size").execute([])[0])
+                self.dim = int(program.load_method("style_vector_dim").execute([])[0])
+                self._forward = program.load_method("forward")
+            except RuntimeError as exc:
+                error = exc
+        if error is not None:
+            raise InputError(f"{self.path} could not be loaded by the ExecuTorch runtime (corrupt or truncated?): "
+                             f"{native.reason(error)}")
+        self._program = program
+
+    def run(self, painting: torch.Tensor) -> torch.Tensor:
+        """``painting`` 1 x 3 x H x W RGB in [0, 1], any size -> style vector 1 x ``dim``."""
+        if painting.dim() != 4 or painting.shape[:2] != (1, 3):
+            raise InputError(f"expected a 1 x 3 x H x W painting, got {tuple(painting.shape)}")
+        x = _square(painting.to(torch.float32), self.size)
+        return self._forward.execute([x.contiguous()])[0]
+
+
+def _square(image: torch.Tensor, side: int) -> torch.Tensor:
+    """Resize so the short side is ``side`` (antialiased when shrinking), then take the centre square."""
+    import torch.nn.functional as F
+
+    h, w = image.shape[-2:]
+    scale = side / min(h, w)
+    size = (max(side, round(h * scale)), max(side, round(w * scale)))
+    if size != (h, w):
+        image = F.interpolate(image, size=size, mode="bilinear", antialias=scale < 1, align_corners=False)
+    top, left = (size[0] - side) // 2, (size[1] - side) // 2
+    return image[..., top : top + side, left : left + side].clamp(0, 1)

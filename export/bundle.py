@@ -56,6 +56,8 @@ class ExportConfig:
     predictor: nn.Module | None = None
     #: Or the predictor's weights file, read by ``load_predictor`` (``edgenst export --predictor``).
     predictor_path: str | None = None
+    #: The predictor programs' one input side (an app resizes the painting to it once).
+    predictor_size: int = 256
 
     def __post_init__(self) -> None:
         known = recipe_names()
@@ -66,6 +68,8 @@ class ExportConfig:
             raise InputError(f"coreml compression must be one of {', '.join(COREML_COMPRESS)}, got {self.coreml_compress!r}")
         if not self.sizes:
             raise InputError("export needs at least one size")
+        if not 16 <= self.predictor_size <= 1024:
+            raise InputError(f"predictor size must be in [16, 1024], got {self.predictor_size}")
         if not self.name or "/" in self.name or self.name.startswith("."):
             raise InputError(f"bad export name {self.name!r}")
 
