@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import sys
 import types
-from pathlib import Path
 from typing import Iterator
 
 import httpx
@@ -20,7 +19,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import tiny_trained_like_student
-from demo_support import TINY_SIZE, TINY_STYLES, tiny_export
+from demo_support import tiny_export, tiny_vector_export
 from PIL import Image
 
 from edgenst.demo_app.artifact import Artifact, open_export
@@ -29,26 +28,6 @@ from edgenst.demo_app.launch import BackgroundServer
 from edgenst.styles import StyleSpace, StyleVector
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def _vector_export(base: Path) -> Path:
-    from edgenst.export.app_model import Size
-    from edgenst.export.bundle import ExportConfig, export_bundle
-    from edgenst.export.manifest import MANIFEST
-    from edgenst.models.serialization import ModelInfo
-    from edgenst.quantize import QuantConfig
-
-    out = base / "demo-tiny-vector-export"
-    if (out / MANIFEST).is_file():
-        return out
-    g = torch.Generator().manual_seed(1)
-    photos = [torch.nn.functional.interpolate(torch.rand(1, 3, 6, 6, generator=g), size=(48, 64), mode="bilinear")
-              for _ in range(3)]
-    config = ExportConfig(sizes=(Size(*TINY_SIZE),), formats=("pte-int8",), style_vector=True,
-                          quant=QuantConfig(calibration_size=32))
-    info = ModelInfo("student", {"styles": 2, "width": 8, "blocks": 1}, TINY_STYLES)
-    export_bundle(tiny_trained_like_student(), info, out, config, photos, source_name="tiny")
-    return out
 
 
 def _stand_in_predictor() -> types.ModuleType:
@@ -64,7 +43,7 @@ def _stand_in_predictor() -> types.ModuleType:
 
 @pytest.fixture(scope="module")
 def artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
-    return open_export(_vector_export(tmp_path_factory.getbasetemp()))
+    return open_export(tiny_vector_export(tmp_path_factory.getbasetemp()))  # shared with the export tests
 
 
 @pytest.fixture(scope="module")

@@ -12,22 +12,16 @@ from pathlib import Path
 import pytest
 import torch
 from conftest import tiny_trained_like_student
+from demo_support import tiny_vector_export
 
 from edgenst.errors import InputError
-from edgenst.export.app_model import Size
-from edgenst.export.bundle import ExportConfig, export_bundle
 from edgenst.export.manifest import manifest_spec, read_manifest
 from edgenst.export.verify import INT8_MIN_PSNR_DB, verify_export
 from edgenst.io_spec import INPUT_NAMES, VECTOR_INPUT_NAMES
-from edgenst.models.serialization import ModelInfo
-from edgenst.quantize import QuantConfig
 from edgenst.runtime import PteModel
 from edgenst.styles import StyleSpace
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-STYLES = ["swirl", "mosaic"]
-
 
 def _photos(n: int = 3) -> list[torch.Tensor]:
     g = torch.Generator().manual_seed(1)
@@ -38,12 +32,7 @@ def _photos(n: int = 3) -> list[torch.Tensor]:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch.set_num_threads(1)
-    out = tmp_path_factory.mktemp("vector")
-    config = ExportConfig(sizes=(Size(32, 32),), formats=("pte-fp32", "pte-int8"), style_vector=True,
-                          quant=QuantConfig(calibration_size=32))
-    export_bundle(tiny_trained_like_student(), ModelInfo("student", {"styles": 2, "width": 8, "blocks": 1}, STYLES),
-                  out, config, _photos(), source_name="tiny")
-    return out
+    return tiny_vector_export(tmp_path_factory.getbasetemp())  # shared with test_demo_paintings
 
 
 def test_manifest_says_how_to_feed_the_vector(folder: Path):

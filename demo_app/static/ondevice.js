@@ -63,8 +63,8 @@ const EdgenstOnDevice = (() => {
       this.loaded = new Set();
     }
 
-    methodFor(size) {
-      const name = `forward_${size}`;
+    methodFor(size, kind = "forward") {
+      const name = `${kind}_${size}`;
       if (!this.loaded.has(name)) {
         try {
           this.module.loadMethod(name);
@@ -77,12 +77,15 @@ const EdgenstOnDevice = (() => {
     }
 
     // chw: Float32Array of 3*H*W in [0, 1]; weights: Float32Array of S; strength: a number.
-    run(size, chw, weights, strength) {
+    // vector (optional): Float32Array of D, an uploaded painting's style vector, blended with the
+    // weights' styles by vectorWeight; it runs the program's vector_<H>x<W> method instead.
+    run(size, chw, weights, strength, vector = null, vectorWeight = 1) {
       const [h, w] = size.split("x").map(Number);
-      const method = this.methodFor(size);
+      const method = this.methodFor(size, vector ? "vector" : "forward");
       const T = this.et.Tensor;
       const inputs = [T.fromArray([1, 3, h, w], chw), T.fromArray([1, weights.length], weights),
         T.fromArray([1, 1], [strength])];
+      if (vector) inputs.push(T.fromArray([1, vector.length], vector), T.fromArray([1, 1], [vectorWeight]));
       let outputs = [];
       try {
         const t0 = performance.now();
