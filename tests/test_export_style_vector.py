@@ -1,6 +1,6 @@
 """The student's exports with a style vector beside the table (``edgenst export --style-vector``).
 
-One tiny folder per module (fp32 + int8 ``.pte`` at one size): the manifest says how to feed the
+One tiny folder per session, shared with the demo's painting tests (fp32 + int8 ``.pte`` at one size): the manifest says how to feed the
 vector, the runtime runs it, a table column fed as a vector paints what the column paints, the
 int8 program stays fully delegated, and verify checks the vector methods against PyTorch.
 """
@@ -22,6 +22,7 @@ from edgenst.runtime import PteModel
 from edgenst.styles import StyleSpace
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 
 def _photos(n: int = 3) -> list[torch.Tensor]:
     g = torch.Generator().manual_seed(1)
@@ -107,3 +108,24 @@ def test_verify_checks_the_vector_methods(folder: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(Student, "forward_vector", lambda self, *a: real(self, *a) * 0.9)
     broken = verify_export(folder, _photos(1))
     assert not broken.ok and any("style vector" in f for a in broken.artifacts for f in a.failures)
+
+
+def test_eager_forward_vector_is_the_table_for_a_column_and_refuses_a_wrong_length():
+    student = tiny_trained_like_student(3)
+    space = StyleSpace.of(student)
+    assert student.style_vector_dim == space.dim
+    x = torch.rand(1, 3, 32, 32)
+    even = torch.full((1, 3), 1 / 3)
+    with torch.no_grad():
+        for i in range(3):
+            column = space.column(student, i).values.unsqueeze(0)
+            table = student(x, torch.eye(3)[i : i + 1], torch.full((1, 1), 0.6))
+            assert (student.forward_vector(x, even, torch.full((1, 1), 0.6), column, torch.ones(1, 1)) - table
+                    ).abs().max() < 1e-6
+        # a blend of two columns as a vector is the table's blend of them
+        mixed = 0.3 * space.column(student, 0).values + 0.7 * space.column(student, 2).values
+        blend = student(x, torch.tensor([[0.3, 0.0, 0.7]]), torch.ones(1, 1))
+        assert (student.forward_vector(x, even, torch.ones(1, 1), mixed.unsqueeze(0), torch.ones(1, 1)) - blend
+                ).abs().max() < 1e-5
+    with pytest.raises(InputError, match=f"style_vector must be N x {space.dim}"):
+        student.forward_vector(x, even, torch.ones(1, 1), torch.ones(1, space.dim + 1), torch.ones(1, 1))
