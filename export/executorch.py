@@ -56,14 +56,18 @@ def vector_spec(student: nn.Module) -> VectorSpec:
 
 
 def vector_calibration(student: nn.Module, calibration: Sequence[Inputs]) -> list[tuple[torch.Tensor, ...]]:
-    """The table's calibration inputs, each with a vector from ``StyleSpace.reach`` and a vector
-    weight cycling through 1, 0.5 and 0, so the vector path's observers see the blends an app feeds."""
+    """The table's calibration inputs, each twice: with a vector from ``StyleSpace.reach`` fed alone
+    (``vector_weight`` 1), and with the next one at weight 0 or 0.5 in turn. Why both: the graph
+    quantizes the table's share (``style_weights x (1 - vector_weight)``) and the vector's share
+    separately, so each must be seen at its full range, or the int8 program clips it."""
     from edgenst.styles import StyleSpace
 
     reach = StyleSpace.of(student).reach(student)
-    weights = (1.0, 1.0, 0.5, 0.0)
-    return [(*inputs, reach[i % len(reach)].values.unsqueeze(0), torch.full((1, 1), weights[(i // len(reach)) % len(weights)]))
-            for i, inputs in enumerate(calibration)]
+    out: list[tuple[torch.Tensor, ...]] = []
+    for i, inputs in enumerate(calibration):
+        out.append((*inputs, reach[i % len(reach)].values.unsqueeze(0), torch.ones(1, 1)))
+        out.append((*inputs, reach[(i + 1) % len(reach)].values.unsqueeze(0), torch.full((1, 1), (0.0, 0.5)[i % 2])))
+    return out
 
 
 @dataclass(frozen=True)
