@@ -71,6 +71,10 @@ class Engine:
         self._generation = -1
         self.frames = 0
         self.reopens = 0
+        from edgenst.demo_app.paintings import PaintingStore
+
+        #: Uploaded paintings' style vectors (``settings.painting`` names one).
+        self.paintings = PaintingStore()
 
     def open(self, threads: int) -> None:
         """Load the program now (so a broken file fails at start, not on the first frame), and check
@@ -107,8 +111,15 @@ class Engine:
             reopened = self._ensure_model(settings.threads)
             # The program's own names (IOSpec); an old program's come from the manifest.
             weights = settings.style_weights(self._model.style_names or self.artifact.styles)
+            vector = self.paintings.get(settings.painting) if settings.painting else None
+            if settings.painting and vector is None:
+                raise InputError("that painting is no longer on the server: upload it again")
             t1 = time.perf_counter()
-            out = self._model.run(canvas, weights, strength)
+            if vector is not None:
+                vw = torch.tensor([[settings.painting_weight]], dtype=torch.float32)
+                out = self._model.run_vector(canvas, weights, strength, vector, vw)
+            else:
+                out = self._model.run(canvas, weights, strength)
             infer_ms = (time.perf_counter() - t1) * 1e3
         result = crop(out, box)
         data_out = encode_image(result, fmt)
@@ -120,6 +131,12 @@ class Engine:
         """``process_sync`` on the engine's thread: frames from every client queue up there."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.process_sync, data, settings, fmt)
+
+    async def call(self, fn, *args):  # noqa: ANN001, ANN201 - any blocking job
+        """Run ``fn(*args)`` on the engine's thread (a painting's prediction queues with the frames:
+        the host's two cores are not shared by two heavy jobs at once)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn, *args)
 
     def close(self) -> None:
         def drop() -> None:

@@ -110,6 +110,7 @@ def create_app(engine: Engine, config: DemoConfig) -> Starlette:
         Route("/api/info", demo.info),
         Route("/api/health", demo.health),
         Route("/api/stylize", demo.stylize, methods=["POST"]),
+        Route("/api/painting", demo.painting, methods=["POST"]),
         Route("/thumbnails/{style}.jpg", demo.thumbnail),
         Route("/model/{name}", demo.model),
         Route("/web_runtime/{name}", demo.web_runtime),
@@ -132,6 +133,14 @@ class _Demo:
         self.uploads = SlotLimiter(config.max_uploads, "upload slots")
         self.base = default_settings(self.artifact.styles, self.artifact.sizes, config.profile)
         self.web_runtime_sha256 = web_runtime_sha256()
+        from edgenst.demo_app.paintings import Predictor
+
+        self.predictor = (Predictor(self.artifact.folder, self.artifact.source_file, self.artifact.vector_dim)
+                          if self.artifact.takes_vectors and self.artifact.vector_dim else None)
+
+    def _paintings(self) -> tuple[str, ...] | None:
+        """The uploaded paintings' ids, or None when this model takes no painting."""
+        return self.engine.paintings.ids() if self.predictor is not None else None
 
     # -- HTTP ---------------------------------------------------------------------------------------
 
@@ -162,6 +171,12 @@ class _Demo:
             "margins": {f"{h}x{w}": margin_for((h, w)) for h, w in self.artifact.sizes},
             "profiles": [{"name": p.name, "threads": p.threads, "label": p.label} for p in PROFILES.values()],
             "defaults": self.base.to_dict(),
+            "paintings": {"available": self.predictor is not None and self.predictor.available(),
+                          "upload": "/api/painting",
+                          "predictor_model": (f"/model/{self.artifact.predictor_file}"
+                                              if self.predictor is not None and self.artifact.predictor_file else None),
+                          "note": "POST a painting (image body); paint with the returned id as the 'painting' "
+                                  "setting, blended with the styles by 'painting_weight'"},
             "limits": {"max_sessions": c.max_sessions, "max_upload_bytes": c.max_upload_bytes,
                        "max_frame_bytes": c.max_frame_bytes, "max_pixels": c.max_pixels,
                        "idle_timeout_s": c.idle_timeout_s},
@@ -180,7 +195,12 @@ class _Demo:
 
     async def model(self, request: Request) -> Response:
         """The artifact's ``.pte`` itself (on-device mode runs it in the page): its name only, nothing else."""
-        if request.path_params["name"] != self.artifact.file or not self.artifact.path.is_file():
+        name = request.path_params["name"]
+        if name == self.artifact.predictor_file and self.predictor is not None:  # the painting predictor's .pte
+            path = self.artifact.folder / name
+            if path.is_file():
+                return FileResponse(str(path), media_type="application/octet-stream")
+        if name != self.artifact.file or not self.artifact.path.is_file():
             return JSONResponse({"error": "no such model file"}, status_code=404)
         return FileResponse(str(self.artifact.path), media_type="application/octet-stream",
                             headers={"X-Sha256": self.artifact.sha256})
@@ -198,7 +218,7 @@ class _Demo:
         try:
             with self.uploads.slot():
                 settings = parse_settings(dict(request.query_params), self.base, self.artifact.styles,
-                                          self.artifact.sizes)
+                                          self.artifact.sizes, self._paintings())
                 body = await asyncio.wait_for(self._read_body(request), timeout=self.config.upload_timeout_s)
                 result = await self.engine.process(body, settings, "PNG")
         except Busy as exc:
@@ -217,6 +237,62 @@ class _Demo:
         headers = {"X-Infer-Ms": f"{result.infer_ms:.2f}", "X-Total-Ms": f"{result.total_ms:.2f}",
                    "X-Threads": str(result.threads), "Content-Disposition": 'inline; filename="stylized.png"'}
         return Response(result.data, media_type="image/png", headers=headers)
+
+    async def painting(self, request: Request) -> Response:
+        """POST a painting (image body) -> ``{"painting": id, "length": D, "vector": [...]}``.
+
+        The id is then a ``painting`` setting (uploads and live sessions); the vector is what the page
+        feeds the program itself in on-device mode. Hostile uploads get one-line errors: not an image
+        or a non-image Content-Type (415), too large in bytes (413) or pixels (415), too slow (408).
+        """
+        from edgenst.demo_app.paintings import PaintingStore
+
+        try:
+            if self.predictor is None:
+                raise InputError("this model takes no painting: export it with --style-vector "
+                                 "(or start the demo with --paintings)")
+            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind and not (kind.startswith("image/") or kind == "application/octet-stream"):
+                raise ImageReadError(f"expected an image, got Content-Type {kind[:60]!r}")
+            with self.uploads.slot():
+                body = await asyncio.wait_for(self._read_body(request), timeout=self.config.upload_timeout_s)
+                key = PaintingStore.key(body)
+                vector = self.engine.paintings.get(key)
+                if vector is None:
+                    vector = await self.engine.call(self._predict, body)
+                    self.engine.paintings.put(key, vector)
+        except Busy as exc:
+            return _error(503, str(exc), {"Retry-After": "30"})
+        except TooLarge:
+            return _error(413, f"upload too large: the limit is {_bytes_text(self.config.max_upload_bytes)}")
+        except asyncio.TimeoutError:
+            return _error(408, f"the upload did not arrive within {self.config.upload_timeout_s:g} s")
+        except ImageReadError as exc:
+            return _error(415, f"not a usable painting: {exc}")
+        except InputError as exc:
+            return _error(400, str(exc))
+        except Exception as exc:  # keep serving; the log has the traceback
+            log.exception("painting upload failed")
+            return _error(500, f"internal error: {type(exc).__name__}")
+        return JSONResponse({"painting": key, "length": int(vector.shape[1]),
+                             "vector": [round(float(v), 6) for v in vector[0]]})
+
+    def _predict(self, body: bytes):  # noqa: ANN202 - a tensor
+        """Decode (bounded like every upload), shrink to ``PAINTING_SIDE`` and predict (engine thread)."""
+        import torch.nn.functional as F
+
+        from edgenst.demo_app.frames import decode_image
+        from edgenst.demo_app.paintings import PAINTING_SIDE
+
+        image = decode_image(body, max_pixels=self.config.max_pixels, target=(PAINTING_SIDE, PAINTING_SIDE))
+        h, w = image.shape[-2:]
+        scale = PAINTING_SIDE / max(h, w)
+        if scale < 1:
+            size = (max(1, round(h * scale)), max(1, round(w * scale)))
+            image = F.interpolate(image, size=size, mode="bilinear", antialias=True, align_corners=False)
+        if self.predictor is None:
+            raise InputError("this model takes no painting")
+        return self.predictor.vector(image.clamp(0, 1))
 
     async def _read_body(self, request: Request) -> bytes:
         limit = self.config.max_upload_bytes
@@ -300,7 +376,7 @@ class _Demo:
             if kind == "ping":
                 return {"type": "pong"}, settings
             if kind == "config":
-                settings = parse_settings(data, settings, self.artifact.styles, self.artifact.sizes)
+                settings = parse_settings(data, settings, self.artifact.styles, self.artifact.sizes, self._paintings())
                 return {"type": "config", "settings": settings.to_dict()}, settings
             raise InputError(f"unknown message type {kind!r}; send config or ping (JSON), or a JPEG/PNG frame (binary)")
         except InputError as exc:

@@ -16,7 +16,7 @@ from edgenst.demo_app.config import DEFAULT_PROFILE, PROFILES
 from edgenst.errors import InputError
 from edgenst.styles import Blend
 
-FIELDS = ("style", "style2", "blend", "strength", "size", "profile")
+FIELDS = ("style", "style2", "blend", "strength", "size", "profile", "painting", "painting_weight")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,10 @@ class StyleSettings:
     strength: float = 1.0
     size: tuple[int, int] = (256, 256)  # an exported size, (height, width)
     profile: str = DEFAULT_PROFILE
+    #: An uploaded painting's id (``demo_app.paintings``): painted as a style vector, blended with the
+    #: table's style(s) above by ``painting_weight`` (1: the painting alone). None: the table alone.
+    painting: str | None = None
+    painting_weight: float = 1.0
 
     @property
     def point(self) -> Blend:
@@ -44,8 +48,11 @@ class StyleSettings:
         return PROFILES[self.profile].threads
 
     def to_dict(self) -> dict[str, Any]:
-        return {"style": self.style, "style2": self.style2, "blend": self.blend, "strength": self.strength,
-                "size": size_text(self.size), "profile": self.profile}
+        out = {"style": self.style, "style2": self.style2, "blend": self.blend, "strength": self.strength,
+               "size": size_text(self.size), "profile": self.profile}
+        if self.painting is not None:  # the fields as before unless a painting is chosen
+            out.update(painting=self.painting, painting_weight=self.painting_weight)
+        return out
 
 
 def size_text(size: tuple[int, int]) -> str:
@@ -59,8 +66,10 @@ def default_settings(styles: Sequence[str], sizes: Sequence[tuple[int, int]],
 
 
 def parse_settings(data: Mapping[str, Any], base: StyleSettings, styles: Sequence[str],
-                   sizes: Sequence[tuple[int, int]]) -> StyleSettings:
-    """``base`` with the fields present in ``data`` replaced; unknown fields or values are errors."""
+                   sizes: Sequence[tuple[int, int]], paintings: Sequence[str] | None = None) -> StyleSettings:
+    """``base`` with the fields present in ``data`` replaced; unknown fields or values are errors.
+
+    ``paintings``: the uploaded paintings' ids (None: this model takes no painting)."""
     if not isinstance(data, Mapping):
         raise InputError("settings must be a JSON object")
     unknown = sorted(set(data) - set(FIELDS))
@@ -81,7 +90,22 @@ def parse_settings(data: Mapping[str, Any], base: StyleSettings, styles: Sequenc
         if data["profile"] not in PROFILES:
             raise InputError(f"unknown device profile {data['profile']!r}; choose one of {', '.join(PROFILES)}")
         changes["profile"] = data["profile"]
+    if "painting" in data:
+        changes["painting"] = _painting(data["painting"], paintings)
+    if "painting_weight" in data:
+        changes["painting_weight"] = _unit(data["painting_weight"], "painting_weight")
     return replace(base, **changes)
+
+
+def _painting(value: Any, paintings: Sequence[str] | None) -> str | None:
+    if value in (None, "", "none"):
+        return None
+    if paintings is None:
+        raise InputError("this model takes no painting (export it with --style-vector, or start the demo with "
+                         "--paintings)")
+    if not isinstance(value, str) or value not in paintings:
+        raise InputError(f"unknown painting {str(value)[:40]!r}: upload it first (POST /api/painting)")
+    return value
 
 
 def _style(value: Any, styles: Sequence[str], field: str) -> str:

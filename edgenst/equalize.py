@@ -166,6 +166,14 @@ def _scale_shift(affine: StyleAffine, factor: torch.Tensor) -> None:
     if not affine.frozen:
         raise InputError("equalization needs a frozen student (Student.frozen_copy): the style tables are read as constants")
     affine.shift_table.mul_(factor.to(affine.shift_table.dtype).view(-1, 1, 1, 1))
+    # An app's style vector (Student.forward_vector) arrives in the unequalized units and is added
+    # after the table's blend, so its shift slice needs the same per-channel factor: a constant
+    # 1 x C x 1 x 1 multiplier the exported graph folds into one elementwise op.
+    gain = getattr(affine, "vector_shift_gain", None)
+    if gain is None:
+        gain = torch.ones(1, affine.shift_table.shape[0], 1, 1, dtype=affine.shift_table.dtype)
+        affine.register_buffer("vector_shift_gain", gain)
+    gain.mul_(factor.to(gain.dtype).view(1, -1, 1, 1))
 
 
 def _scale_out(conv: nn.Conv2d, factor: torch.Tensor) -> None:

@@ -13,6 +13,12 @@ Input convention (the same for every format):
 - ``strength``: float32, N x 1 in [0, 1]; 0 gives the photo back, 1 the full style.
 - output ``stylized``: N x 3 x H x W RGB in [0, 1] (0-255 for Core ML images).
 H and W are multiples of ``SIDE_MULTIPLE`` in [``MIN_SIDE``, ``MAX_SIDE``].
+
+A program exported with a style vector (``VectorSpec``) also has ``vector_<H>x<W>`` methods: the
+three inputs above, then ``style_vector`` (1 x D, the ``edgenst.styles.StyleVector`` layout) and
+``vector_weight`` (1 x 1 in [0, 1]: how much of the style is the vector, the rest the table's
+blend). The manifest's ``style_vector`` field says how an app feeds them; ``inputs`` stays the
+``forward`` methods' three, so apps and readers that know nothing of vectors are unchanged.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import torch
 from edgenst.errors import InputError
 
 INPUT_NAMES = ("image", "style_weights", "strength")
+#: The ``vector_<H>x<W>`` methods' inputs, in order.
+VECTOR_INPUT_NAMES = (*INPUT_NAMES, "style_vector", "vector_weight")
 OUTPUT_NAME = "stylized"
 SIDE_MULTIPLE = 4
 MIN_SIDE = 16
@@ -58,10 +66,70 @@ class TensorSpec:
 
 
 @dataclass(frozen=True)
+class VectorSpec:
+    """How an app feeds an explicit style vector: its length, layout and the range it was built for.
+
+    ``layout``: (style tensor name, entries) in vector order (``StyleSpace.tensors``, each tensor's
+    one-style slice flattened), so a vector from ``StyleSpace.column`` or a predictor is fed as is.
+    ``value_range``: the values the int8 program was calibrated over (a vector outside is clipped
+    there; fp32 takes any finite value).
+    """
+
+    layout: tuple[tuple[str, int], ...]
+    value_range: tuple[float, float]
+
+    def __post_init__(self) -> None:
+        layout = tuple((str(n), int(k)) for n, k in self.layout)
+        object.__setattr__(self, "layout", layout)
+        object.__setattr__(self, "value_range", (float(self.value_range[0]), float(self.value_range[1])))
+        if not layout or any(k < 1 for _, k in layout):
+            raise InputError(f"a style vector layout needs tensors with entries, got {list(layout)}")
+        if not self.value_range[0] < self.value_range[1]:
+            raise InputError(f"a style vector range needs low < high, got {self.value_range}")
+
+    @property
+    def dim(self) -> int:
+        return sum(k for _, k in self.layout)
+
+    def inputs(self, style_count: int) -> tuple[TensorSpec, ...]:
+        image, weights, strength, vector, vector_weight = VECTOR_INPUT_NAMES
+        return (
+            TensorSpec(image, (1, 3, "H", "W"), (0.0, 1.0), layout="NCHW", color="RGB"),
+            TensorSpec(weights, (1, style_count), (0.0, 1.0), note="the table's blend, as for forward"),
+            TensorSpec(strength, (1, 1), (0.0, 1.0), note="0 returns the photo, 1 the full style"),
+            TensorSpec(vector, (1, self.dim), self.value_range,
+                       note="a style vector (style_vector.layout); int8 was calibrated over this range"),
+            TensorSpec(vector_weight, (1, 1), (0.0, 1.0),
+                       note="0: the table's blend alone, 1: the vector alone, between: both blended"),
+        )
+
+    def to_manifest(self, style_count: int) -> dict[str, Any]:
+        offsets, start = [], 0
+        for name, k in self.layout:
+            offsets.append({"tensor": name, "offset": start, "length": k})
+            start += k
+        return {"method": "vector_<H>x<W>", "length": self.dim, "range": list(self.value_range),
+                "layout": offsets, "inputs": [t.to_dict() for t in self.inputs(style_count)]}
+
+    @classmethod
+    def from_manifest(cls, field: Any, where: str) -> "VectorSpec":
+        try:
+            layout = tuple((str(e["tensor"]), int(e["length"])) for e in field["layout"])
+            spec = cls(layout, tuple(field["range"]))  # type: ignore[arg-type]
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise InputError(f"{where}: 'style_vector' must have a layout of {{tensor, length}} and a range") from None
+        if field.get("length") != spec.dim:
+            raise InputError(f"{where}: style_vector length {field.get('length')} is not its layout's {spec.dim}")
+        return spec
+
+
+@dataclass(frozen=True)
 class IOSpec:
-    """The interface of an exported student with these styles (table columns, in index order)."""
+    """The interface of an exported student with these styles (table columns, in index order), and,
+    when its programs take one, how a style vector is fed (``vector``)."""
 
     style_names: tuple[str, ...]
+    vector: VectorSpec | None = None
 
     def __post_init__(self) -> None:
         names = tuple(self.style_names)
@@ -92,11 +160,14 @@ class IOSpec:
 
     def to_manifest(self) -> dict[str, Any]:
         """The manifest's ``styles``, ``inputs`` and ``outputs`` fields."""
-        return {
+        out = {
             "styles": [{"index": i, "name": n} for i, n in enumerate(self.style_names)],
             "inputs": [t.to_dict() for t in self.inputs],
             "outputs": [t.to_dict() for t in self.outputs],
         }
+        if self.vector is not None:
+            out["style_vector"] = self.vector.to_manifest(self.style_count)
+        return out
 
     @classmethod
     def from_manifest(cls, manifest: Mapping[str, Any], where: str = "manifest") -> "IOSpec":
@@ -105,7 +176,9 @@ class IOSpec:
         Refuses a manifest whose inputs or outputs are not this spec's (another model's interface,
         or a hand edit), so every reader can trust the names and the style count it gets.
         """
-        spec = cls(tuple(s["name"] for s in manifest["styles"]))
+        vector = manifest.get("style_vector")
+        spec = cls(tuple(s["name"] for s in manifest["styles"]),
+                   VectorSpec.from_manifest(vector, where) if vector is not None else None)
         names = [i.get("name") for i in manifest["inputs"]]
         if names != list(INPUT_NAMES) or [o.get("name") for o in manifest["outputs"]] != [OUTPUT_NAME]:
             raise InputError(f"{where}: inputs {names} and outputs are not edgenst's "

@@ -115,12 +115,12 @@ def square_crop(photo: torch.Tensor, size: int) -> torch.Tensor:
 
 
 def dynamic_shapes(example: Inputs) -> tuple:
-    """Height and width free (multiples of 4), batch and style count fixed."""
+    """Height and width free (multiples of 4), batch, style count and every other input fixed."""
     from torch.export import Dim
 
     h = 4 * Dim("h4", min=4, max=1024)
     w = 4 * Dim("w4", min=4, max=1024)
-    return ({2: h, 3: w}, None, None)
+    return ({2: h, 3: w}, *([None] * (len(example) - 1)))
 
 
 def capture(model: nn.Module, example: Inputs) -> torch.fx.GraphModule:

@@ -29,6 +29,7 @@ from edgenst.native_stderr import native_stderr, quiet_import
 log = logging.getLogger(__name__)
 
 _METHOD = re.compile(r"forward_(\d+)x(\d+)")
+_VECTOR_METHOD = re.compile(r"vector_(\d+)x(\d+)")
 #: A .pte is a flatbuffer with file identifier "ET12" at bytes 4..8, then an optional extended
 #: header "eh00" at 8 (length u32, program size u64, segment base offset u64, segment data size u64).
 _IDENTIFIER, _EXT_MAGIC = b"ET12", b"eh00"
@@ -104,7 +105,8 @@ def check_against_manifest(path: Path, data: bytes) -> None:
 
 
 class PteModel:
-    """An exported student: ``run(image, style_weights, strength)`` picks the method for the size.
+    """An exported student: ``run(image, style_weights, strength)`` picks the method for the size;
+    ``run_vector`` adds a style vector, when the program was exported with one.
 
     ``styles`` is the style count; ``style_names`` the names in table order (None only for a program
     exported before programs named their styles and lying without a manifest); ``spec`` the
@@ -134,10 +136,13 @@ class PteModel:
             raise InputError(f"{self.path} could not be loaded by the ExecuTorch runtime (corrupt or truncated?): "
                              f"{native.reason(error)}")
         self.sizes: dict[tuple[int, int], str] = {}
+        #: The ``vector_<H>x<W>`` methods (exported with ``--style-vector``), which also take a style vector.
+        self.vector_sizes: dict[tuple[int, int], str] = {}
         for name in names:
-            m = _METHOD.fullmatch(name)
-            if m:
-                self.sizes[(int(m.group(1)), int(m.group(2)))] = name
+            for pattern, table in ((_METHOD, self.sizes), (_VECTOR_METHOD, self.vector_sizes)):
+                m = pattern.fullmatch(name)
+                if m:
+                    table[(int(m.group(1)), int(m.group(2)))] = name
         if not self.sizes:
             raise InputError(f"{self.path} has no forward_<H>x<W> methods (found: {', '.join(names) or 'none'})")
         self._methods: dict[str, object] = {}
@@ -206,9 +211,94 @@ class PteModel:
             raise InputError(f"{self.path.name} has no method for {height}x{width}; exported sizes: {have}")
         return self.sizes[(height, width)]
 
+    @property
+    def vector_dim(self) -> int | None:
+        """Entries of the style vector the ``vector`` methods take; None when the program has none."""
+        if not self.vector_sizes:
+            return None
+        sizes = tuple(self._method(next(iter(self.vector_sizes.values()))).metadata.input_tensor_meta(3).sizes())
+        return int(sizes[-1])
+
+    def run_vector(self, image: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor,
+                   style_vector: torch.Tensor, vector_weight: torch.Tensor) -> torch.Tensor:
+        """``run`` with a style vector (1 x D, ``edgenst.styles.StyleVector`` layout) blended with the
+        table's ``style_weights`` by ``vector_weight`` (1 x 1: 0 the table alone, 1 the vector alone)."""
+        dim = self.vector_dim
+        if dim is None:
+            raise InputError(f"{self.path.name} takes no style vector (export it with --style-vector)")
+        check_inputs(image, style_weights, strength, self.styles)
+        if tuple(style_vector.shape) != (1, dim):
+            raise InputError(f"style_vector must be 1 x {dim}, got {tuple(style_vector.shape)}")
+        if tuple(vector_weight.shape) != (1, 1):
+            raise InputError(f"vector_weight must be 1 x 1, got {tuple(vector_weight.shape)}")
+        h, w = image.shape[-2:]
+        if (h, w) not in self.vector_sizes:
+            have = ", ".join(f"{a}x{b}" for a, b in sorted(self.vector_sizes))
+            raise InputError(f"{self.path.name} has no vector method for {h}x{w}; exported sizes: {have}")
+        method = self._method(self.vector_sizes[(h, w)])
+        inputs = [t.contiguous().to(torch.float32) for t in (image, style_weights, strength, style_vector, vector_weight)]
+        return method.execute(inputs)[0]
+
     def run(self, image: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
         """``image`` 1 x 3 x H x W in [0, 1] at an exported size -> stylized, same shape."""
         check_inputs(image, style_weights, strength, self.styles)
         method = self._method(self.method_for(*image.shape[-2:]))
         inputs = [t.contiguous().to(torch.float32) for t in (image, style_weights, strength)]
         return method.execute(inputs)[0]
+
+
+class PredictorProgram:
+    """An exported style predictor (``predictor.pte``): ``run(painting)`` -> the 1 x D style vector.
+
+    The program says its input side and vector length itself (constant methods ``input_size`` and
+    ``style_vector_dim``, written by ``edgenst.export.predictor``); the painting is resized and
+    centre-cropped to that square here, as an app would. Same file checks as ``PteModel``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, check_manifest: bool = True) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise InputError(f"no .pte file at {self.path}")
+        data = self.path.read_bytes()
+        check_pte_header(self.path, data)
+        if check_manifest:
+            check_against_manifest(self.path, data)
+        with quiet_import(log):
+            from executorch.runtime import Runtime
+
+        error: RuntimeError | None = None
+        with native_stderr(log) as native:
+            try:
+                program = Runtime.get().load_program(data)
+                names = set(program.method_names)
+                if not {"forward", "input_size", "style_vector_dim"} <= names:
+                    raise InputError(f"{self.path} is not a style predictor program (methods: {', '.join(sorted(names))})")
+                self.size = int(program.load_method("input_size").execute([])[0])
+                self.dim = int(program.load_method("style_vector_dim").execute([])[0])
+                self._forward = program.load_method("forward")
+            except RuntimeError as exc:
+                error = exc
+        if error is not None:
+            raise InputError(f"{self.path} could not be loaded by the ExecuTorch runtime (corrupt or truncated?): "
+                             f"{native.reason(error)}")
+        self._program = program
+
+    def run(self, painting: torch.Tensor) -> torch.Tensor:
+        """``painting`` 1 x 3 x H x W RGB in [0, 1], any size -> style vector 1 x ``dim``."""
+        if painting.dim() != 4 or painting.shape[:2] != (1, 3):
+            raise InputError(f"expected a 1 x 3 x H x W painting, got {tuple(painting.shape)}")
+        x = _square(painting.to(torch.float32), self.size)
+        return self._forward.execute([x.contiguous()])[0]
+
+
+def _square(image: torch.Tensor, side: int) -> torch.Tensor:
+    """Resize so the short side is ``side`` (antialiased when shrinking), then take the centre square."""
+    import torch.nn.functional as F
+
+    h, w = image.shape[-2:]
+    scale = side / min(h, w)
+    size = (max(side, round(h * scale)), max(side, round(w * scale)))
+    if size != (h, w):
+        image = F.interpolate(image, size=size, mode="bilinear", antialias=scale < 1, align_corners=False)
+    top, left = (size[0] - side) // 2, (size[1] - side) // 2
+    return image[..., top : top + side, left : left + side].clamp(0, 1)

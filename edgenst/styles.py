@@ -175,6 +175,20 @@ class StyleSpace:
         """Entries per style: the length of a ``StyleVector``."""
         return sum(math.prod(s) for s in self.shapes.values())
 
+    @property
+    def layout(self) -> tuple[tuple[str, int], ...]:
+        """(tensor name, entries) in vector order: how a ``StyleVector`` is laid out."""
+        return tuple((name, math.prod(shape)) for name, shape in self.shapes.items())
+
+    def reach(self, model: nn.Module, stretch: float = 1.5) -> list[StyleVector]:
+        """Points a predicted or fitted style plausibly takes: every column, then each column pushed
+        ``stretch`` times as far from the columns' mean. Why: an int8 program that takes a vector
+        as input is calibrated on these, so its input range covers styles a little beyond the table's.
+        """
+        columns = [self.column(model, i) for i in range(self.count)]
+        mean = self.mean(model, list(range(self.count))).values
+        return columns + [StyleVector(mean + stretch * (c.values - mean)) for c in columns]
+
     def _slices(self, vector: StyleVector) -> dict[str, torch.Tensor]:
         if vector.values.numel() != self.dim:
             raise InputError(f"a style vector for this model has {self.dim} values, got {vector.values.numel()}")

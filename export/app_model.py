@@ -17,7 +17,7 @@ from edgenst.errors import InputError
 from edgenst.io_spec import INPUT_NAMES, MAX_SIDE, MIN_SIDE, OUTPUT_NAME, SIDE_MULTIPLE
 from edgenst.styles import style_count
 
-__all__ = ["AppModel", "DEFAULT_SIZES", "INPUT_NAMES", "MAX_SIDE", "OUTPUT_NAME", "Size", "example_inputs",
+__all__ = ["AppModel", "VectorAppModel", "example_vector_inputs", "DEFAULT_SIZES", "INPUT_NAMES", "MAX_SIDE", "OUTPUT_NAME", "Size", "example_inputs",
            "parse_sizes"]
 
 DEFAULT_SIZES = ((256, 256), (512, 512), (720, 1280))
@@ -70,6 +70,27 @@ class AppModel(nn.Module):
         return out * self.output_scale if self.output_scale != 1.0 else out
 
 
+class VectorAppModel(AppModel):
+    """The same student with an explicit style vector beside the table (``IOSpec.vector_inputs``).
+
+    A second entry point, not extra inputs on the first: programs keep their ``forward_<H>x<W>``
+    methods exactly as before (old apps call them unchanged) and gain ``vector_<H>x<W>``.
+    The layout of ``style_vector`` is fixed by the unfrozen student's ``StyleSpace``, read here
+    before freezing (a frozen copy declares no style tensors).
+    """
+
+    def __init__(self, student: nn.Module, output_scale: float = 1.0) -> None:
+        if not hasattr(student, "forward_vector"):
+            raise InputError(f"{type(student).__name__} takes no style vector input (students only)")
+        super().__init__(student, output_scale)
+        self.vector_dim = int(student.style_vector_dim)  # type: ignore[attr-defined]
+
+    def forward(self, image: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor,  # type: ignore[override]
+                style_vector: torch.Tensor, vector_weight: torch.Tensor) -> torch.Tensor:
+        out = self.student.forward_vector(image, style_weights, strength, style_vector, vector_weight)
+        return out * self.output_scale if self.output_scale != 1.0 else out
+
+
 def example_inputs(styles: int, size: Size, batch: int = 1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Inputs of the right shapes for tracing: a mid-grey photo, an even blend, full strength."""
     return (
@@ -77,3 +98,8 @@ def example_inputs(styles: int, size: Size, batch: int = 1) -> tuple[torch.Tenso
         torch.full((batch, styles), 1.0 / styles),
         torch.ones(batch, 1),
     )
+
+
+def example_vector_inputs(styles: int, dim: int, size: Size, batch: int = 1) -> tuple[torch.Tensor, ...]:
+    """``example_inputs`` plus a style vector (ones: a neutral scale) fed at half weight."""
+    return (*example_inputs(styles, size, batch), torch.ones(batch, dim), torch.full((batch, 1), 0.5))

@@ -21,6 +21,7 @@ from edgenst.export.app_model import DEFAULT_SIZES, Size
 from edgenst.export.manifest import artifact_entry, build_manifest, write_manifest
 from edgenst.export.recipes import ExportJob, default_formats, get_recipe, recipe_names
 from edgenst.export.recipes.coreml import COREML_COMPRESS
+from edgenst.io_spec import IOSpec
 from edgenst.models.serialization import ModelInfo, save_model
 from edgenst.quantize import QuantConfig
 
@@ -46,6 +47,17 @@ class ExportConfig:
     name: str = "student"
     #: The pte-training recipe's; that format needs one (there is no useful default loss network).
     training: TrainingExportConfig | None = None
+    #: The .pte recipes also write ``vector_<H>x<W>`` methods that take a style vector beside the
+    #: table (``io_spec.VectorSpec``; the manifest's ``style_vector`` says how to feed it). Off by
+    #: default: it doubles the export's lowering time, and folders stay as before unless asked.
+    style_vector: bool = False
+    #: The predictor recipes' model (any module mapping a 1 x 3 x H x W painting to 1 x D); None:
+    #: ``edgenst.style_predictor.load_predictor`` for the student being exported.
+    predictor: nn.Module | None = None
+    #: Or the predictor's weights file, read by ``load_predictor`` (``edgenst export --predictor``).
+    predictor_path: str | None = None
+    #: The predictor programs' one input side (an app resizes the painting to it once).
+    predictor_size: int = 256
 
     def __post_init__(self) -> None:
         known = recipe_names()
@@ -56,6 +68,8 @@ class ExportConfig:
             raise InputError(f"coreml compression must be one of {', '.join(COREML_COMPRESS)}, got {self.coreml_compress!r}")
         if not self.sizes:
             raise InputError("export needs at least one size")
+        if not 16 <= self.predictor_size <= 1024:
+            raise InputError(f"predictor size must be in [16, 1024], got {self.predictor_size}")
         if not self.name or "/" in self.name or self.name.startswith("."):
             raise InputError(f"bad export name {self.name!r}")
 
@@ -81,6 +95,11 @@ def export_bundle(
     source = artifact_entry(out, SOURCE_FILE, arch=info.arch, config=info.config, name=source_name)
     job = ExportJob(model, info, out, config, tuple(calibration_photos))
     artifacts = [recipe.export(job) for recipe in recipes]
-    manifest = build_manifest(list(info.styles), source, artifacts)
+    vector = None
+    if config.style_vector:
+        from edgenst.export.executorch import vector_spec
+
+        vector = vector_spec(model)
+    manifest = build_manifest(IOSpec(tuple(info.styles), vector), source, artifacts)
     write_manifest(out, manifest)
     return manifest

@@ -63,6 +63,17 @@ class ArtifactCheck:
     notes: str = ""
     #: The report's one line for this artifact, written by its recipe (not part of the JSON report).
     headline: str = ""
+    #: The ``vector_<H>x<W>`` methods against eager ``forward_vector`` (0 images: the program has none).
+    vector_images: int = 0
+    vector_max_abs: float = 0.0
+    vector_psnr_mean: float = math.inf
+    vector_psnr_min: float = math.inf
+
+    def vector_headline(self) -> str:
+        if not self.vector_images:
+            return ""
+        return (f"; style vector: {self.vector_images} images, max abs diff {self.vector_max_abs:.2e}, "
+                f"PSNR mean {self.vector_psnr_mean:.1f} dB (worst {self.vector_psnr_min:.1f})")
 
 
 #: Output triples (photo, eager output, program output) per style index, at the smallest size.
@@ -90,6 +101,41 @@ def style_settings(styles: int) -> list[tuple[str, torch.Tensor, torch.Tensor]]:
     return out
 
 
+def vector_settings(model: Any) -> list[tuple[str, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Style-vector inputs to check: each column fed as a vector alone (the table's weights even, so
+    they must not count), then a vector beyond the table (``StyleSpace.reach``) blended half and half
+    with the last column at half strength."""
+    from edgenst.styles import StyleSpace, column_weights
+
+    space = StyleSpace.of(model)
+    reach = space.reach(model)
+    even = torch.full((1, space.count), 1.0 / space.count)
+    out = [(f"vector{i}", even, torch.ones(1, 1), reach[i].values.unsqueeze(0), torch.ones(1, 1))
+           for i in range(space.count)]
+    out.append(("vector blend", column_weights(space.count)[-1], torch.full((1, 1), 0.5),
+                reach[space.count].values.unsqueeze(0), torch.full((1, 1), 0.5)))
+    return out
+
+
+def check_vector_parity(job: Any, pte: Any, check: ArtifactCheck) -> None:
+    """Run the program's ``vector`` methods at every size on every photo against eager ``forward_vector``."""
+    settings = vector_settings(job.model)
+    psnrs = []
+    for (h, w) in sorted(pte.vector_sizes):
+        for photo in job.photos:
+            x = fit_crop(photo, h, w)
+            for _, sw, st, vec, vw in settings:
+                with torch.no_grad():
+                    ref = job.model.forward_vector(x, sw, st, vec, vw)
+                y = pte.run_vector(x, sw, st, vec, vw)
+                check.vector_images += 1
+                check.vector_max_abs = max(check.vector_max_abs, (y - ref).abs().max().item())
+                psnrs.append(min(psnr(y, ref), 99.0))
+    if psnrs:
+        check.vector_psnr_mean = sum(psnrs) / len(psnrs)
+        check.vector_psnr_min = min(psnrs)
+
+
 def check_pte_parity(job: Any, entry: dict[str, Any]) -> tuple[ArtifactCheck, Outputs]:
     """Run the ``.pte`` of ``entry`` at every size on every photo and style setting, against eager.
 
@@ -105,6 +151,7 @@ def check_pte_parity(job: Any, entry: dict[str, Any]) -> tuple[ArtifactCheck, Ou
     check = ArtifactCheck(entry["file"], entry.get("precision", "fp32"))
     check.notes = check_precision(folder / entry["file"], check.precision)
     missing = set(entry.get("methods", {}).values()) - set(pte.sizes.values())
+    missing |= set(entry.get("vector_methods", {}).values()) - set(pte.vector_sizes.values())
     if missing:
         raise InputError(f"{entry['file']} lacks methods the manifest lists: {', '.join(sorted(missing))}")
     if pte.styles != len(names):
@@ -133,6 +180,8 @@ def check_pte_parity(job: Any, entry: dict[str, Any]) -> tuple[ArtifactCheck, Ou
         check.per_size_ms[f"{h}x{w}"] = 1000 * sorted(times)[len(times) // 2]
     check.psnr_mean = sum(psnrs) / len(psnrs)
     check.psnr_min = min(psnrs)
+    if pte.vector_sizes:
+        check_vector_parity(job, pte, check)
     return check, outs
 
 

@@ -11,6 +11,7 @@ Every program also carries constant methods from ``edgenst.io_spec``: ``style_co
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections import Counter
@@ -22,9 +23,9 @@ import torch
 from torch import nn
 
 from edgenst.errors import InputError
-from edgenst.export.app_model import AppModel, Size, example_inputs
+from edgenst.export.app_model import AppModel, Size, VectorAppModel, example_inputs, example_vector_inputs
 from edgenst.export.manifest import PTE_PRECISIONS
-from edgenst.io_spec import STYLE_COUNT_METHOD, IOSpec
+from edgenst.io_spec import STYLE_COUNT_METHOD, IOSpec, VectorSpec
 from edgenst.quantize import Inputs, QuantConfig, quantize_int8
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,36 @@ def method_name(size: Size) -> str:
     return f"forward_{size.height}x{size.width}"
 
 
+def vector_method_name(size: Size) -> str:
+    """The entry point that also takes a style vector (``io_spec.VECTOR_INPUT_NAMES``)."""
+    return f"vector_{size.height}x{size.width}"
+
+
+def vector_spec(student: nn.Module) -> VectorSpec:
+    """The style-vector interface of ``student``'s programs: its ``StyleSpace`` layout, and the range
+    of the vectors the int8 program is calibrated on (``StyleSpace.reach``)."""
+    from edgenst.styles import StyleSpace
+
+    space = StyleSpace.of(student)
+    reach = torch.stack([v.values for v in space.reach(student)])
+    return VectorSpec(space.layout, (float(reach.min()), float(reach.max())))
+
+
+def vector_calibration(student: nn.Module, calibration: Sequence[Inputs]) -> list[tuple[torch.Tensor, ...]]:
+    """The table's calibration inputs, each twice: with a vector from ``StyleSpace.reach`` fed alone
+    (``vector_weight`` 1), and with the next one at weight 0 or 0.5 in turn. Why both: the graph
+    quantizes the table's share (``style_weights x (1 - vector_weight)``) and the vector's share
+    separately, so each must be seen at its full range, or the int8 program clips it."""
+    from edgenst.styles import StyleSpace
+
+    reach = StyleSpace.of(student).reach(student)
+    out: list[tuple[torch.Tensor, ...]] = []
+    for i, inputs in enumerate(calibration):
+        out.append((*inputs, reach[i % len(reach)].values.unsqueeze(0), torch.ones(1, 1)))
+        out.append((*inputs, reach[(i + 1) % len(reach)].values.unsqueeze(0), torch.full((1, 1), (0.0, 0.5)[i % 2])))
+    return out
+
+
 @dataclass(frozen=True)
 class PteReport:
     path: str
@@ -47,6 +78,7 @@ class PteReport:
     methods: dict[str, str]  # size "HxW" -> method name
     delegate_calls: int
     outside_ops: dict[str, int] = field(default_factory=dict)  # op -> count, summed over methods
+    vector_methods: dict[str, str] = field(default_factory=dict)  # size "HxW" -> vector method name
 
     @property
     def outside_total(self) -> int:
@@ -87,11 +119,15 @@ def export_pte(
     calibration: Sequence[Inputs] | None = None,
     quant: QuantConfig = QuantConfig(),
     style_names: Sequence[str] | None = None,
+    style_vector: bool = False,
 ) -> PteReport:
     """Write ``out_path`` (.pte) holding one method per size; int8 needs ``calibration`` inputs.
 
     ``style_names``: the styles in table order, written into the program (``IOSpec.constant_methods``);
     without them the program carries its style count only and readers take the names from the manifest.
+    ``style_vector``: also one ``vector_<H>x<W>`` method per size (``VectorAppModel``), beside the
+    unchanged ``forward`` methods; int8 quantizes it on its own (post-training, with vectors from
+    ``vector_calibration``), so the table's program is the same as without it.
     """
     if precision not in PRECISIONS:
         raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
@@ -114,13 +150,26 @@ def export_pte(
     with torch.no_grad():
         for size in sizes:
             programs[method_name(size)] = torch.export.export(model, example_inputs(app.styles, size))
+    vector_methods: dict[str, str] = {}
+    if style_vector:
+        vapp = VectorAppModel(student).eval()
+        vmodel: nn.Module = vapp
+        if precision == "int8":
+            ptq = dataclasses.replace(quant, qat_steps=0)  # QAT learns from the table's forward only
+            vmodel = quantize_int8(vapp, vector_calibration(student, calibration or ()), ptq)
+        with torch.no_grad():
+            for size in sizes:
+                example = example_vector_inputs(app.styles, vapp.vector_dim, size)
+                programs[vector_method_name(size)] = torch.export.export(vmodel, example)
+                vector_methods[str(size)] = vector_method_name(size)
     program, calls, outside = lower_to_executorch(programs, constants)
     path = Path(out_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(program.buffer)
     os.replace(tmp, path)
-    report = PteReport(str(path), precision, path.stat().st_size, {str(s): method_name(s) for s in sizes}, calls, outside)
+    report = PteReport(str(path), precision, path.stat().st_size, {str(s): method_name(s) for s in sizes}, calls, outside,
+                       vector_methods)
     log.info("%s", report.summary())
     if outside:
         log.warning("%d operator(s) run outside the XNNPACK delegate: %s", report.outside_total, outside)

@@ -130,6 +130,8 @@ def check_schema(path: Path, manifest: dict[str, Any]) -> None:
     names = [s["name"] for s in styles]
     if len(set(names)) != len(names):
         raise InputError(f"{path}: style names must be unique, got {names}")
+    vector = manifest.get("style_vector")
+    need(vector is None or isinstance(vector, dict), "'style_vector'", "an object", vector)
     for key in ("inputs", "outputs"):
         need(isinstance(manifest[key], list), f"{key!r}", "a list of objects", manifest[key])
         for i, item in enumerate(manifest[key]):
@@ -150,6 +152,10 @@ def check_schema(path: Path, manifest: dict[str, Any]) -> None:
         methods = entry.get("methods", {})
         need(isinstance(methods, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in methods.items()),
              f"{where}.methods", "an object of size -> method name strings", methods)
+        vector_methods = entry.get("vector_methods", {})
+        need(isinstance(vector_methods, dict)
+             and all(isinstance(k, str) and isinstance(v, str) for k, v in vector_methods.items()),
+             f"{where}.vector_methods", "an object of size -> method name strings", vector_methods)
         sizes = entry.get("sizes", [])
         need(isinstance(sizes, list) and all(isinstance(x, str) for x in sizes), f"{where}.sizes",
              "a list of \"HxW\" strings", sizes)

@@ -9,7 +9,10 @@ declares. Gates (``Tolerances``): fp32 max abs difference, int8 PSNR against fp3
 VGG content/style loss within a relative margin of fp32's (per style, at the smallest size, when
 the teacher and the style paintings are available; otherwise the report says it was skipped).
 The Core ML recipe checks the package offline (``coreml_check``) and predicts only on macOS.
-An entry no recipe claims is left alone, as before.
+A ``.pte`` exported with a style vector also has its ``vector_<H>x<W>`` methods run against eager
+``Student.forward_vector`` (``checks.check_vector_parity``) under the same gates; the style
+predictor's programs (``predictor-*`` recipes) are checked against the PyTorch reference saved
+beside them. An entry no recipe claims is left alone, as before.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ class VerifyReport:
         for a in self.artifacts:
             d = asdict(a)
             d.pop("headline")  # the text line of ``lines``, not a measurement
+            if not a.vector_images:  # a program without style-vector methods: the report as before
+                for key in ("vector_images", "vector_max_abs", "vector_psnr_mean", "vector_psnr_min"):
+                    d.pop(key)
             d["losses"] = [{**asdict(x), "content_rel": x.content_rel, "style_rel": x.style_rel} for x in a.losses]
             out["artifacts"].append(d)
         return out

@@ -36,6 +36,28 @@ def tiny_export(base: Path) -> Path:
     return out
 
 
+def tiny_vector_export(base: Path) -> Path:
+    """The tiny student exported with a style vector (fp32 + int8, ``--style-vector``), once per
+    session: the export tests and the demo's painting tests read the same folder."""
+    from edgenst.export.app_model import Size
+    from edgenst.export.bundle import ExportConfig, export_bundle
+    from edgenst.export.manifest import MANIFEST
+    from edgenst.models.serialization import ModelInfo
+    from edgenst.quantize import QuantConfig
+
+    out = base / "tiny-vector-export"
+    if (out / MANIFEST).is_file():
+        return out
+    g = torch.Generator().manual_seed(1)
+    photos = [torch.nn.functional.interpolate(torch.rand(1, 3, 6, 6, generator=g), size=(40, 48), mode="bilinear")
+              for _ in range(3)]
+    config = ExportConfig(sizes=(Size(32, 32),), formats=("pte-fp32", "pte-int8"), style_vector=True,
+                          quant=QuantConfig(calibration_size=32))
+    info = ModelInfo("student", {"styles": 2, "width": 8, "blocks": 1}, TINY_STYLES)
+    export_bundle(tiny_trained_like_student(), info, out, config, photos, source_name="tiny")
+    return out
+
+
 def shipped_cache(base: Path) -> Path:
     return base / "demo-shipped-cache"
 

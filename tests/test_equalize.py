@@ -48,6 +48,22 @@ def _unbalanced_app() -> AppModel:
     return app
 
 
+def test_equalization_keeps_the_style_vector_path():
+    """An app feeds a style vector in the unequalized units: equalization must rescale its shift
+    slice like the table's shift, or every painting (forward_vector) is painted wrongly."""
+    app = _unbalanced_app()
+    eq = copy.deepcopy(app)
+    assert equalize(eq, _calib(), EqualizeConfig(alpha=0.5)) > 0
+    g = torch.Generator().manual_seed(2)
+    x = torch.rand(1, 3, 32, 32, generator=g)
+    weights, strength = torch.tensor([[0.3, 0.7]]), torch.tensor([[0.8]])
+    vector = torch.randn(1, app.student.style_vector_dim, generator=g) * 0.5
+    with torch.no_grad():
+        want = app.student.forward_vector(x, weights, strength, vector, torch.tensor([[0.6]]))
+        got = eq.student.forward_vector(x, weights, strength, vector, torch.tensor([[0.6]]))
+    assert torch.allclose(got, want, atol=1e-5), float((got - want).abs().max())
+
+
 def _spread(r: torch.Tensor) -> float:
     """Widest over median channel range: how much of the int8 grid the typical channel loses."""
     return float(r.max() / r.median())

@@ -13,6 +13,7 @@ const state = {
   info: null, ws: null, stream: null, running: false, inFlight: false, sentAt: 0,
   arrivals: [], frames: 0, photo: null, photoTimer: 0,
   mode: "pending", runner: null,  // "device" (runner: ondevice.js's WorkerRunner) or "server"
+  painting: null,  // an uploaded painting: { id, name, vector: Float32Array } (server: /api/painting)
 };
 const capture = document.createElement("canvas");
 
@@ -40,7 +41,61 @@ function settings() {
     strength: Number($("strength").value),
     size: $("size").value,
     profile: $("profile").value,
+    painting: state.painting ? state.painting.id : null,
+    painting_weight: Number($("painting-weight").value),
   };
+}
+
+// The painting's vector for an on-device run (null: the styles alone).
+function deviceVector() {
+  return state.painting ? state.painting.vector : null;
+}
+
+function styleLabel(s) {
+  const styles = `${s.style}${s.style2 ? " + " + s.style2 : ""}`;
+  return state.painting ? `${state.painting.name} (${s.painting_weight.toFixed(2)}) + ${styles}` : styles;
+}
+
+// Upload a painting: the server predicts its style vector (both modes); on this device the page
+// feeds that vector to the program's vector method, on the server frames name it by id.
+async function uploadPainting() {
+  const file = $("painting").files[0], status = $("painting-status"), limit = state.info.limits.max_upload_bytes;
+  if (!file) return;
+  if (file.size > limit) {
+    setStatus(status, `That file is ${bytesText(file.size)}; the limit is ${bytesText(limit)}.`, true);
+    return;
+  }
+  setStatus(status, `Reading the style of ${file.name}…`);
+  let res, body;
+  try {
+    res = await fetch(state.info.paintings.upload, {
+      method: "POST", body: file, headers: { "Content-Type": file.type || "application/octet-stream" },
+    });
+    body = await res.json();
+  } catch (err) {
+    setStatus(status, `Upload failed: ${err}`, true);
+    return;
+  }
+  if (!res.ok) {
+    setStatus(status, `Not used: ${body.error || res.statusText}`, true);
+    return;
+  }
+  state.painting = { id: body.painting, name: file.name, vector: Float32Array.from(body.vector) };
+  $("painting-weight").disabled = false;
+  $("painting-clear").disabled = false;
+  setStatus(status, `Painting with ${file.name} (a style vector of ${body.length} values).`);
+  changed();
+  if (state.photo) stylizePhoto();
+}
+
+function clearPainting() {
+  state.painting = null;
+  $("painting").value = "";
+  $("painting-weight").disabled = true;
+  $("painting-clear").disabled = true;
+  setStatus($("painting-status"), "");
+  changed();
+  if (state.photo) stylizePhoto();
 }
 
 async function init() {
@@ -76,8 +131,13 @@ async function init() {
     + `${bytesText(l.max_upload_bytes)} and ${(l.max_pixels / 1e6).toFixed(0)} megapixels; `
     + `a live session that sends nothing for ${l.idle_timeout_s} s is closed.`;
 
-  for (const id of ["style", "style2", "blend", "strength", "size", "profile"]) {
-    $(id).addEventListener(id === "blend" || id === "strength" ? "input" : "change", changed);
+  for (const id of ["style", "style2", "blend", "strength", "size", "profile", "painting-weight"]) {
+    $(id).addEventListener(["blend", "strength", "painting-weight"].includes(id) ? "input" : "change", changed);
+  }
+  if (info.paintings && info.paintings.available) {
+    $("painting-box").hidden = false;
+    $("painting").addEventListener("change", uploadPainting);
+    $("painting-clear").addEventListener("click", clearPainting);
   }
   $("start").disabled = true;
   $("start").addEventListener("click", startCamera);
@@ -162,6 +222,7 @@ function changed() {
   $("blend").disabled = !s.style2;
   $("blend-value").textContent = s.blend.toFixed(2);
   $("strength-value").textContent = s.strength.toFixed(2);
+  $("painting-weight-value").textContent = s.painting_weight.toFixed(2);
   for (const b of $("thumbs").children) b.setAttribute("aria-pressed", String(b.dataset.style === s.style));
   if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: "config", ...s }));
   if (state.photo && state.mode !== "pending") {
@@ -219,7 +280,7 @@ async function deviceFrame() {
   try {
     const bitmap = await createImageBitmap(video);
     const weights = EdgenstOnDevice.styleWeights(state.info.styles.map((x) => x.name), s);
-    result = await state.runner.stylize(bitmap, s.size, weights, s.strength);
+    result = await state.runner.stylize(bitmap, s.size, weights, s.strength, deviceVector(), s.painting_weight);
   } catch (err) {
     state.inFlight = false;
     if (state.running) stopCamera(`Frame not stylized: ${err.message}`, true);
@@ -378,7 +439,8 @@ async function devicePhoto() {
         + `${(maxPixels / 1e6).toFixed(1)} megapixels`);
     }
     const weights = EdgenstOnDevice.styleWeights(state.info.styles.map((x) => x.name), s);
-    const run = await state.runner.stylize(bitmap, s.size, weights, s.strength);  // hands the bitmap over
+    const run = await state.runner.stylize(bitmap, s.size, weights, s.strength,  // hands the bitmap over
+      deviceVector(), s.painting_weight);
     ms = run.ms;
     const image = run.image;
     const canvas = document.createElement("canvas");
@@ -393,7 +455,7 @@ async function devicePhoto() {
     bitmap.close();
   }
   await showResult(blob, `model ${ms.toFixed(1)} ms on this device`);
-  setStatus(status, `${file.name}: stylized with ${s.style}${s.style2 ? " + " + s.style2 : ""} on this device.`);
+  setStatus(status, `${file.name}: stylized with ${styleLabel(s)} on this device.`);
 }
 
 async function uploadPhoto() {
@@ -423,16 +485,17 @@ async function uploadPhoto() {
   }
   const s = settings();
   await showResult(await res.blob(), `model ${res.headers.get("X-Infer-Ms")} ms`);
-  setStatus(status, `${file.name}: stylized with ${s.style}${s.style2 ? " + " + s.style2 : ""}.`);
+  setStatus(status, `${file.name}: stylized with ${styleLabel(s)}.`);
 }
 
 // For tests and benchmarks: run the loaded program (in the worker) on a given 1x3xHxW image (values in
 // [0, 1]); resolves to { out, ms }, ms being the method's execute alone, timed in the worker.
 window.edgenstDemo = {
   get mode() { return state.mode; },
-  async run(size, chw, weights, strength) {
+  async run(size, chw, weights, strength, vector = null, vectorWeight = 1) {
     if (!state.runner) throw new Error("on-device mode is not active");
-    const { out, ms } = await state.runner.run(size, Float32Array.from(chw), Float32Array.from(weights), strength);
+    const { out, ms } = await state.runner.run(size, Float32Array.from(chw), Float32Array.from(weights), strength,
+      vector ? Float32Array.from(vector) : null, vectorWeight);
     return { out: Array.from(out), ms };
   },
 };

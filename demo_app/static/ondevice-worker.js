@@ -4,9 +4,11 @@
 //
 // Messages (ondevice.js is the other side; every reply carries the request's id):
 //   {type: "load", id, info, size}                  -> {type: "loaded", id, timings}
-//   {type: "stylize", id, bitmap, size, weights, strength}
+//   {type: "stylize", id, bitmap, size, weights, strength, vector, vectorWeight}
 //                                                   -> {type: "stylized", id, pixels, width, height, ms}
-//   {type: "run", id, size, chw, weights, strength} -> {type: "ran", id, out, ms}
+//   {type: "run", id, size, chw, weights, strength, vector, vectorWeight} -> {type: "ran", id, out, ms}
+// vector (null or a Float32Array of the manifest's style_vector length: an uploaded painting) runs the
+// program's vector_<H>x<W> method, blended with the weights' styles by vectorWeight.
 //   any failure                                     -> {type: "error", id, message}  (one sentence)
 // Pictures arrive as transferred ImageBitmaps and leave as transferred buffers: nothing is copied
 // between the threads. Fitting a picture to an exported size is done here the way the server does it
@@ -62,8 +64,8 @@ class Runner {
     this.loaded = new Set();
   }
 
-  methodFor(size) {
-    const name = `forward_${size}`;
+  methodFor(size, kind = "forward") {
+    const name = `${kind}_${size}`;
     if (!this.loaded.has(name)) {
       try {
         this.module.loadMethod(name);
@@ -75,13 +77,15 @@ class Runner {
     return name;
   }
 
-  // chw: Float32Array of 3*H*W in [0, 1]; weights: Float32Array of S; strength: a number.
-  run(size, chw, weights, strength) {
+  // chw: Float32Array of 3*H*W in [0, 1]; weights: Float32Array of S; strength: a number;
+  // vector: null or Float32Array of D, mixed in by vectorWeight.
+  run(size, chw, weights, strength, vector = null, vectorWeight = 1) {
     const [h, w] = size.split("x").map(Number);
-    const method = this.methodFor(size);
+    const method = this.methodFor(size, vector ? "vector" : "forward");
     const T = et.Tensor;
     const inputs = [T.fromArray([1, 3, h, w], chw), T.fromArray([1, weights.length], weights),
       T.fromArray([1, 1], [strength])];
+    if (vector) inputs.push(T.fromArray([1, vector.length], vector), T.fromArray([1, 1], [vectorWeight]));
     let outputs = [];
     try {
       const t0 = performance.now();
@@ -203,7 +207,7 @@ function stylize(msg) {
   } finally {
     msg.bitmap.close();
   }
-  const { out, ms } = runner.run(msg.size, chw, msg.weights, msg.strength);
+  const { out, ms } = runner.run(msg.size, chw, msg.weights, msg.strength, msg.vector, msg.vectorWeight);
   const pixels = toPixels(out, h, w, box);
   return [{ type: "stylized", pixels: pixels.buffer, width: box.width, height: box.height, ms }, [pixels.buffer]];
 }
@@ -226,7 +230,7 @@ self.onmessage = async (ev) => {
     } else if (msg.type === "stylize") {
       [reply, transfer] = stylize(msg);
     } else if (msg.type === "run") {
-      const { out, ms } = runner.run(msg.size, msg.chw, msg.weights, msg.strength);
+      const { out, ms } = runner.run(msg.size, msg.chw, msg.weights, msg.strength, msg.vector, msg.vectorWeight);
       reply = { type: "ran", out: out.buffer, ms };
       transfer = [out.buffer];
     } else {

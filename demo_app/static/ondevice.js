@@ -67,14 +67,17 @@ const EdgenstOnDevice = (() => {
     }
 
     // bitmap: an ImageBitmap (handed over: closed by the worker) -> { image: ImageData, ms }.
-    async stylize(bitmap, size, weights, strength) {
-      const r = await this.request({ type: "stylize", bitmap, size, weights, strength }, [bitmap]);
+    // vector (optional): an uploaded painting's style vector (Float32Array of D), blended with the
+    // weights' styles by vectorWeight; the worker then runs the program's vector_<H>x<W> method.
+    async stylize(bitmap, size, weights, strength, vector = null, vectorWeight = 1) {
+      const r = await this.request({ type: "stylize", bitmap, size, weights, strength, vector, vectorWeight },
+        [bitmap]);
       return { image: new ImageData(new Uint8ClampedArray(r.pixels), r.width, r.height), ms: r.ms };
     }
 
     // chw: Float32Array of 3*H*W in [0, 1] (handed over) -> { out: Float32Array, ms }.
-    async run(size, chw, weights, strength) {
-      const r = await this.request({ type: "run", size, chw, weights, strength }, [chw.buffer]);
+    async run(size, chw, weights, strength, vector = null, vectorWeight = 1) {
+      const r = await this.request({ type: "run", size, chw, weights, strength, vector, vectorWeight }, [chw.buffer]);
       return { out: new Float32Array(r.out), ms: r.ms };
     }
 

@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="where first-start exports are kept (default $XDG_CACHE_HOME/edgenst/demo)")
     p.add_argument("--profile", default=DEFAULT_PROFILE, choices=list(PROFILES), help="initial device profile")
     p.add_argument("--max-sessions", type=int, default=d.max_sessions, help="live camera sessions at once")
+    p.add_argument("--paintings", action="store_true",
+                   help="let visitors upload a painting to paint with: the first-start export also takes a style "
+                   "vector (about twice as long, cached apart); with --model-dir, export that folder with --style-vector")
     p.add_argument("--max-upload-mb", type=float, default=d.max_upload_bytes / 2**20, help="largest photo upload")
     p.add_argument("--idle-timeout", type=float, default=d.idle_timeout_s, metavar="S",
                    help="close a live session that sends nothing for this long")
@@ -68,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
                         profile=args.profile, certfile=cert, keyfile=key)
     sock = bind(config.host, config.port)  # before a first-start export: a busy port fails at once
     try:
-        artifact = open_export(args.model_dir) if args.model_dir else prepare_artifact(args.model, cache)
+        artifact = (open_export(args.model_dir) if args.model_dir
+                    else prepare_artifact(args.model, cache, style_vector=args.paintings))
         serve(artifact, config, sock)
     finally:
         sock.close()

@@ -51,6 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--equalize", default="auto", metavar="auto|off|ALPHA",
                    help="int8: cross-layer equalization before quantizing, exact in fp32 (auto: the library's "
                    "default alpha; off; or an alpha in [0, 1])")
+    p.add_argument("--style-vector", action="store_true",
+                   help="the .pte files also take a style vector beside the style weights (vector_HxW methods; "
+                   "manifest.json's style_vector says how to feed it): for predicted or fitted paintings")
+    p.add_argument("--predictor", metavar="FILE",
+                   help="style predictor weights for the predictor-* formats (default: the shipped one)")
     p.add_argument("--coreml-compress", default="int8", choices=COREML_COMPRESS, help="Core ML weight compression")
     p.add_argument("--no-verify", action="store_true", help="skip the parity check after exporting")
     _add_verify_args(p)
@@ -140,6 +145,8 @@ def run_export(args: argparse.Namespace) -> int:
                           fp32_layers=_fp32_layers(args.fp32_layers), **_equalize(args.equalize)),
         coreml_compress=args.coreml_compress,
         name=args.name,
+        style_vector=args.style_vector,
+        predictor_path=args.predictor,
     )
     recipes = [get_recipe(f) for f in config.formats]
     for recipe in recipes:

@@ -84,11 +84,13 @@ class StyleAffine(nn.Module):
         self.shift = nn.Parameter(torch.zeros(channels, styles, 1, 1))
         self.photo_scale = nn.Parameter(torch.ones(1, channels))
         self.photo_shift = nn.Parameter(torch.zeros(1, channels))
+        self.channels = channels
         self.frozen = False
 
-    def forward(self, x: torch.Tensor, mix: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mix: torch.Tensor | StyleMix) -> torch.Tensor:
         """``mix``: N x (S+1) x 1 x 1 from ``style_mix``: the styles' weights times strength, then
-        ``1 - strength`` for the photo vector.
+        ``1 - strength`` for the photo vector; or a ``StyleMix`` that also carries this module's
+        slice of an explicit style vector (already scaled by its weight times strength).
 
         The blend is a 1x1 convolution of the mix with the stacked vectors: the same sum as a
         matrix product, in an operator XNNPACK takes without layout copies. The concatenation
@@ -98,7 +100,13 @@ class StyleAffine(nn.Module):
             scale_table, shift_table = self.scale_table, self.shift_table
         else:
             scale_table, shift_table = self.tables()
+        extra = None
+        if isinstance(mix, StyleMix):
+            extra, mix = mix.vector_slices(self), mix.table
         scale, shift = F.conv2d(mix, scale_table), F.conv2d(mix, shift_table)
+        if extra is not None:  # the explicit vector's part, added after the table's blend
+            gain = getattr(self, "vector_shift_gain", None)  # set by equalization (edgenst.equalize)
+            scale, shift = scale + extra[0], shift + (extra[1] if gain is None else extra[1] * gain)
         if _in_place():  # x is always a convolution's fresh output here
             return x.mul_(scale).add_(shift)
         return x * scale + shift
@@ -122,6 +130,42 @@ class StyleAffine(nn.Module):
         self.register_buffer("scale_table", scale_table)
         self.register_buffer("shift_table", shift_table)
         self.frozen = True
+
+
+class StyleMix:
+    """The table's mix plus an explicit style vector, cut into each ``StyleAffine``'s scale and shift.
+
+    Why a slice per affine and not one more column: the vector is an *input* (the app feeds a
+    predicted or fitted painting), while XNNPACK delegates a convolution only with a constant
+    weight. So the vector's values are added after the table's 1x1 convolution: per affine one
+    slice (static bounds, delegated) and one broadcast add. The slices follow the model's
+    ``StyleSpace`` order (each affine's ``scale`` then ``shift``, in module order), the layout
+    ``edgenst.styles.StyleVector`` uses, so a column taken out with ``StyleSpace.column`` and fed
+    back here paints what the column paints.
+    """
+
+    def __init__(self, table: torch.Tensor, vector: torch.Tensor, offsets: dict[int, int]) -> None:
+        self.table = table  # N x (S+1) x 1 x 1, as ``style_mix``, the table's weights already scaled
+        self.vector = vector  # N x D, already times vector_weight x strength
+        self.offsets = offsets  # id(affine) -> where its slice starts
+
+    def vector_slices(self, affine: "StyleAffine") -> tuple[torch.Tensor, torch.Tensor]:
+        start = self.offsets[id(affine)]
+        c = affine.channels
+        n = self.vector.shape[0]
+        return (self.vector[:, start : start + c].reshape(n, c, 1, 1),
+                self.vector[:, start + c : start + 2 * c].reshape(n, c, 1, 1))
+
+
+def vector_mix(style_weights: torch.Tensor, strength: torch.Tensor, style_vector: torch.Tensor,
+               vector_weight: torch.Tensor, offsets: dict[int, int]) -> StyleMix:
+    """The blend ``(1 - vector_weight) x table(style_weights) + vector_weight x style_vector``, mixed
+    with the photo vector by ``strength`` as ``style_mix`` does: all weights still sum to 1."""
+    n = style_weights.shape[0]
+    strength = strength.reshape(n, 1)
+    vector_weight = vector_weight.reshape(n, 1)
+    table = style_mix(style_weights * (1.0 - vector_weight), strength)
+    return StyleMix(table, style_vector * (vector_weight * strength), offsets)
 
 
 def style_mix(style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
@@ -151,7 +195,7 @@ class ResidualBlock(nn.Module):
         self.conv2 = SeparableConv(channels, channels)
         self.affine2 = StyleAffine(styles, channels)
 
-    def forward(self, x: torch.Tensor, mix: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mix: torch.Tensor | StyleMix) -> torch.Tensor:
         h = F.relu(self.affine1(self.conv1(x), mix), inplace=_in_place())
         y = self.affine2(self.conv2(h), mix)
         return y.add_(x) if _in_place() else x + y
@@ -181,7 +225,34 @@ class Student(nn.Module):
 
     def forward(self, x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
         """``style_weights``: N x styles (rows summing to 1); ``strength``: N x 1 in [0, 1]."""
-        mix = style_mix(style_weights, strength)
+        return self._paint(x, style_mix(style_weights, strength))
+
+    def forward_vector(self, x: torch.Tensor, style_weights: torch.Tensor, strength: torch.Tensor,
+                       style_vector: torch.Tensor, vector_weight: torch.Tensor) -> torch.Tensor:
+        """``forward`` with an explicit style point beside the table: ``style_vector`` (N x
+        ``style_vector_dim``, the ``StyleVector`` layout) blended with the table's ``style_weights``
+        by ``vector_weight`` (N x 1 in [0, 1]: 0 is the table alone, 1 the vector alone), then
+        mixed with the photo by ``strength`` as in ``forward``."""
+        if tuple(style_vector.shape[1:]) != (self.style_vector_dim,):
+            raise InputError(f"style_vector must be N x {self.style_vector_dim}, got {tuple(style_vector.shape)}")
+        return self._paint(x, vector_mix(style_weights, strength, style_vector, vector_weight, self._vector_offsets()))
+
+    @property
+    def style_vector_dim(self) -> int:
+        """Entries of one style vector: each affine's scale and shift (``StyleSpace.dim``)."""
+        return sum(2 * a.channels for a in self._affines())
+
+    def _affines(self) -> list["StyleAffine"]:
+        return [m for m in self.modules() if isinstance(m, StyleAffine)]
+
+    def _vector_offsets(self) -> dict[int, int]:
+        offsets, start = {}, 0
+        for affine in self._affines():
+            offsets[id(affine)] = start
+            start += 2 * affine.channels
+        return offsets
+
+    def _paint(self, x: torch.Tensor, mix: torch.Tensor | StyleMix) -> torch.Tensor:
         if self.config.center_input:
             x = x - 0.5
         fresh = _in_place()
@@ -198,7 +269,7 @@ class Student(nn.Module):
         return torch.sigmoid(F.pixel_shuffle(self.head(h), 2))
 
     @staticmethod
-    def _affine(affine: StyleAffine | None, x: torch.Tensor, mix: torch.Tensor) -> torch.Tensor:
+    def _affine(affine: StyleAffine | None, x: torch.Tensor, mix: torch.Tensor | StyleMix) -> torch.Tensor:
         return x if affine is None else affine(x, mix)
 
     def frozen_copy(self) -> "Student":

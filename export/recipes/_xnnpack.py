@@ -21,17 +21,20 @@ def export_xnnpack(recipe: Recipe, job: ExportJob, precision: str, calibration: 
 
     file = pte_file(job, precision)
     report = export_pte(job.model, job.out / file, job.config.sizes, precision, calibration, job.config.quant,  # type: ignore[arg-type]
-                        style_names=job.styles)  # the program names its styles (constant methods)
+                        style_names=job.styles,  # the program names its styles (constant methods)
+                        style_vector=job.config.style_vector)
     log_delegation(recipe, file, inspect_pte(job.out / file).delegation_summary())
+    vector = {"vector_methods": report.vector_methods} if report.vector_methods else {}
     return artifact_entry(
         job.out, file, format="executorch", backend="xnnpack", precision=precision, quantization=quantization,
-        methods=report.methods, delegate_calls=report.delegate_calls,
+        methods=report.methods, **vector, delegate_calls=report.delegate_calls,
         ops_outside_delegate=report.outside_total, outside_ops=report.outside_ops,
     )
 
 
 def claims_xnnpack(entry: dict[str, Any], precision: str) -> bool:
-    """An ExecuTorch entry of this precision delegated to XNNPACK (folders from before the registry
-    wrote ``backend`` too; an entry without one is read as XNNPACK and fp32, as verify always did)."""
+    """A student's ExecuTorch entry of this precision delegated to XNNPACK (folders from before the
+    registry wrote ``backend`` too; an entry without one is read as XNNPACK and fp32, as verify always
+    did; an entry without ``role`` is the student's: the style predictor's says ``style-predictor``)."""
     return (entry.get("format") == "executorch" and entry.get("backend", "xnnpack") == "xnnpack"
-            and entry.get("precision", "fp32") == precision)
+            and entry.get("precision", "fp32") == precision and entry.get("role", "student") == "student")

@@ -43,7 +43,7 @@ class CoreML(Recipe):
                               kept_fp16=report.kept_dense)
 
     def claims(self, entry: dict[str, Any]) -> bool:
-        return entry.get("format") == "coreml"
+        return entry.get("format") == "coreml" and entry.get("role", "student") == "student"
 
     def verify(self, job: VerifyJob, entry: dict[str, Any]):
         """Spec, shapes, op set and compressed weights on Linux; prediction too on macOS."""

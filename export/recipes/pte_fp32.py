@@ -30,5 +30,7 @@ class PteFp32(Recipe):
         limit = job.tolerances.fp32_max_abs
         if check.max_abs > limit:
             check.failures.append(f"max abs difference {check.max_abs:.2e} > {limit:.0e}")
-        check.headline = f"{check.images} images, max abs diff vs eager {check.max_abs:.2e}"
+        if check.vector_max_abs > limit:
+            check.failures.append(f"style vector: max abs difference {check.vector_max_abs:.2e} > {limit:.0e}")
+        check.headline = f"{check.images} images, max abs diff vs eager {check.max_abs:.2e}" + check.vector_headline()
         return check

@@ -49,7 +49,9 @@ class PteInt8(Recipe):
         tol = job.tolerances
         if check.psnr_mean < tol.int8_min_psnr:
             check.failures.append(f"mean PSNR {check.psnr_mean:.1f} dB < {tol.int8_min_psnr} dB")
+        if check.vector_psnr_mean < tol.int8_min_psnr:
+            check.failures.append(f"style vector: mean PSNR {check.vector_psnr_mean:.1f} dB < {tol.int8_min_psnr} dB")
         check_losses(check, outs, job.styles, job.loss, job.style_image, tol)
         check.headline = (f"{check.images} images, PSNR vs fp32 eager mean {check.psnr_mean:.1f} dB "
-                          f"(worst {check.psnr_min:.1f})")
+                          f"(worst {check.psnr_min:.1f})" + check.vector_headline())
         return check
