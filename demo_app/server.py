@@ -221,19 +221,8 @@ class _Demo:
                                           self.artifact.sizes, self._paintings())
                 body = await asyncio.wait_for(self._read_body(request), timeout=self.config.upload_timeout_s)
                 result = await self.engine.process(body, settings, "PNG")
-        except Busy as exc:
-            return _error(503, str(exc), {"Retry-After": "30"})
-        except TooLarge:
-            return _error(413, f"upload too large: the limit is {_bytes_text(self.config.max_upload_bytes)}")
-        except asyncio.TimeoutError:
-            return _error(408, f"the upload did not arrive within {self.config.upload_timeout_s:g} s")
-        except ImageReadError as exc:
-            return _error(415, f"not a usable image: {exc}")
-        except InputError as exc:
-            return _error(400, str(exc))
-        except Exception as exc:  # keep serving; the log has the traceback
-            log.exception("upload failed")
-            return _error(500, f"internal error: {type(exc).__name__}")
+        except Exception as exc:  # keep serving: each failure is one line for the client
+            return self._failed_upload(exc, "image")
         headers = {"X-Infer-Ms": f"{result.infer_ms:.2f}", "X-Total-Ms": f"{result.total_ms:.2f}",
                    "X-Threads": str(result.threads), "Content-Disposition": 'inline; filename="stylized.png"'}
         return Response(result.data, media_type="image/png", headers=headers)
@@ -261,21 +250,27 @@ class _Demo:
                 if vector is None:
                     vector = await self.engine.call(self._predict, body)
                     self.engine.paintings.put(key, vector)
-        except Busy as exc:
-            return _error(503, str(exc), {"Retry-After": "30"})
-        except TooLarge:
-            return _error(413, f"upload too large: the limit is {_bytes_text(self.config.max_upload_bytes)}")
-        except asyncio.TimeoutError:
-            return _error(408, f"the upload did not arrive within {self.config.upload_timeout_s:g} s")
-        except ImageReadError as exc:
-            return _error(415, f"not a usable painting: {exc}")
-        except InputError as exc:
-            return _error(400, str(exc))
-        except Exception as exc:  # keep serving; the log has the traceback
-            log.exception("painting upload failed")
-            return _error(500, f"internal error: {type(exc).__name__}")
+        except Exception as exc:  # keep serving: each failure is one line for the client
+            return self._failed_upload(exc, "painting")
         return JSONResponse({"painting": key, "length": int(vector.shape[1]),
                              "vector": [round(float(v), 6) for v in vector[0]]})
+
+    def _failed_upload(self, exc: Exception, what: str) -> Response:
+        """The one-line answer to a failed upload of an ``image`` or a ``painting``: busy (503), too
+        large (413), too slow (408), not a usable picture (415), bad settings (400); anything else is
+        a 500 whose traceback goes to the log, and the server keeps serving."""
+        if isinstance(exc, Busy):
+            return _error(503, str(exc), {"Retry-After": "30"})
+        if isinstance(exc, TooLarge):
+            return _error(413, f"upload too large: the limit is {_bytes_text(self.config.max_upload_bytes)}")
+        if isinstance(exc, asyncio.TimeoutError):
+            return _error(408, f"the upload did not arrive within {self.config.upload_timeout_s:g} s")
+        if isinstance(exc, ImageReadError):
+            return _error(415, f"not a usable {what}: {exc}")
+        if isinstance(exc, InputError):
+            return _error(400, str(exc))
+        log.error("%s upload failed", what, exc_info=exc)
+        return _error(500, f"internal error: {type(exc).__name__}")
 
     def _predict(self, body: bytes):  # noqa: ANN202 - a tensor
         """Decode (bounded like every upload), shrink to ``PAINTING_SIDE`` and predict (engine thread)."""

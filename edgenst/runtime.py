@@ -116,25 +116,8 @@ class PteModel:
 
     def __init__(self, path: str | os.PathLike[str], *, check_manifest: bool = True) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
-            raise InputError(f"no .pte file at {self.path}")
-        data = self.path.read_bytes()
-        check_pte_header(self.path, data)
-        if check_manifest:
-            check_against_manifest(self.path, data)
-        with quiet_import(log):
-            from executorch.runtime import Runtime
-
-        error: RuntimeError | None = None
-        with native_stderr(log) as native:
-            try:
-                self._program = Runtime.get().load_program(data)
-                names = sorted(self._program.method_names)
-            except RuntimeError as exc:
-                error = exc
-        if error is not None:
-            raise InputError(f"{self.path} could not be loaded by the ExecuTorch runtime (corrupt or truncated?): "
-                             f"{native.reason(error)}")
+        self._program = _load_program(self.path, check_manifest)
+        names = sorted(self._program.method_names)
         self.sizes: dict[tuple[int, int], str] = {}
         #: The ``vector_<H>x<W>`` methods (exported with ``--style-vector``), which also take a style vector.
         self.vector_sizes: dict[tuple[int, int], str] = {}
@@ -257,22 +240,13 @@ class PredictorProgram:
 
     def __init__(self, path: str | os.PathLike[str], *, check_manifest: bool = True) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
-            raise InputError(f"no .pte file at {self.path}")
-        data = self.path.read_bytes()
-        check_pte_header(self.path, data)
-        if check_manifest:
-            check_against_manifest(self.path, data)
-        with quiet_import(log):
-            from executorch.runtime import Runtime
-
+        program = _load_program(self.path, check_manifest)
+        names = set(program.method_names)
+        if not {"forward", "input_size", "style_vector_dim"} <= names:
+            raise InputError(f"{self.path} is not a style predictor program (methods: {', '.join(sorted(names))})")
         error: RuntimeError | None = None
         with native_stderr(log) as native:
             try:
-                program = Runtime.get().load_program(data)
-                names = set(program.method_names)
-                if not {"forward", "input_size", "style_vector_dim"} <= names:
-                    raise InputError(f"{self.path} is not a style predictor program (methods: {', '.join(sorted(names))})")
                 self.size = int(program.load_method("input_size").execute([])[0])
                 self.dim = int(program.load_method("style_vector_dim").execute([])[0])
                 self._forward = program.load_method("forward")
@@ -289,6 +263,28 @@ class PredictorProgram:
             raise InputError(f"expected a 1 x 3 x H x W painting, got {tuple(painting.shape)}")
         x = _square(painting.to(torch.float32), self.size)
         return self._forward.execute([x.contiguous()])[0]
+
+
+def _load_program(path: Path, check_manifest: bool):  # noqa: ANN202 - an ExecuTorch Program
+    """Read, check (header; sha256 against the manifest beside it) and load a ``.pte``: a missing,
+    foreign, altered or truncated file gets one ``InputError`` line, never a runtime crash."""
+    if not path.is_file():
+        raise InputError(f"no .pte file at {path}")
+    data = path.read_bytes()
+    check_pte_header(path, data)
+    if check_manifest:
+        check_against_manifest(path, data)
+    with quiet_import(log):
+        from executorch.runtime import Runtime
+
+    error: RuntimeError | None = None
+    with native_stderr(log) as native:
+        try:
+            return Runtime.get().load_program(data)
+        except RuntimeError as exc:
+            error = exc
+    raise InputError(f"{path} could not be loaded by the ExecuTorch runtime (corrupt or truncated?): "
+                     f"{native.reason(error)}")
 
 
 def _square(image: torch.Tensor, side: int) -> torch.Tensor:
