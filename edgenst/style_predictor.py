@@ -113,9 +113,11 @@ class PaintingEncoder(nn.Module):
         taps.append(F.relu(self.conv41(h)))
         stats = []
         for t in taps:
-            mean = t.mean(dim=(2, 3))
-            var = (t - mean[:, :, None, None]).pow(2).mean(dim=(2, 3))
-            stats += [mean, torch.sqrt(var + 1e-5)]
+            # keepdim=True, then flatten: XNNPACK delegates a mean that keeps its dims, while
+            # keepdim=False left 8 aten.mean.dim outside the delegate in the exported predictor.
+            mean = t.mean(dim=(2, 3), keepdim=True)
+            var = (t - mean).pow(2).mean(dim=(2, 3), keepdim=True)
+            stats += [mean.flatten(1), torch.sqrt(var + 1e-5).flatten(1)]
         return torch.cat(stats, dim=1)
 
 
