@@ -6,6 +6,7 @@ Everything here is synthetic and small (no ../shared/data), so it runs in second
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -403,3 +404,36 @@ def test_make_stylizer_blends_the_named_styles_and_opens_a_pte_only_when_asked(t
         make_stylizer(model, info, [("fire", 1.0)], 1.0)
     with pytest.raises(InputError):  # a .pte path that is not there: the runtime says so in one line
         make_stylizer(model, info, [("ink", 1.0)], 1.0, pte=tmp_path / "missing.pte")
+
+
+def _native_threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or (os.cpu_count() or 1) < 2,
+                    reason="counts native threads through /proc on a machine with 2+ cores")
+def test_decoding_starts_no_ffmpeg_worker_threads_while_its_errors_are_captured(clip: Path) -> None:
+    """PyAV's log callback takes the GIL from whichever ffmpeg thread logs an error. A decoder's
+    worker thread doing so while the Python thread holding the GIL frees that decoder (an abandoned
+    ``open_frames`` generator) deadlocked this suite's video tests about one run in four
+    (PyAV-Org/PyAV#751). So decoding stays in the calling thread while errors are captured."""
+    before = _native_threads()
+    frames = open_frames(clip)
+    next(frames)
+    during = _native_threads()
+    frames.close()
+    assert during == before, f"the decoder started {during - before} native threads"
+
+
+def test_overlapping_and_abandoned_decoders_leave_pyav_logging_as_they_found_it(clip: Path) -> None:
+    import av.logging
+
+    assert av.logging.get_level() is None  # PyAV's default: its Python callback is not installed
+    first, second = open_frames(clip), open_frames(clip)
+    next(first)
+    next(second)
+    assert av.logging.get_level() == av.logging.ERROR
+    first.close()  # the other decoder still captures: its errors must still reach it
+    assert av.logging.get_level() == av.logging.ERROR
+    second.close()
+    assert av.logging.get_level() is None  # no callback left that an ffmpeg thread could block in

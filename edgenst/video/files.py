@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -106,12 +107,17 @@ def open_frames(path: str | os.PathLike[str], *, fps: float = 24.0, max_pixels: 
         if stream.codec_context.width * stream.codec_context.height > max_pixels:
             raise VideoReadError(f"{p}: frames of {stream.codec_context.width}x{stream.codec_context.height} exceed "
                                  f"{max_pixels} pixels (--max-pixels)")
-        stream.thread_type = "AUTO"  # frame + slice threads inside ffmpeg's decoder
+        # No decoder worker threads: PyAV's log callback, installed while errors are captured (below),
+        # takes the GIL from whichever ffmpeg thread logs, and a worker logging while the Python
+        # thread holding the GIL frees this decoder deadlocks (PyAV-Org/PyAV#751; it hung the test
+        # suite). One thread decodes far faster than the network stylizes, so nothing is lost.
+        stream.thread_type = "NONE"
+        stream.thread_count = 1
         count, first_pts, last_pts = 0, None, None
         with _ffmpeg_log() as logs:
             try:
                 for frame in container.decode(stream):
-                    rgb = frame.to_ndarray(format="rgb24")
+                    rgb = frame.to_ndarray(format="rgb24", threads=1)  # swscale: no worker threads either
                     if frame.rotation:  # phone video: turn upright as players do (counterclockwise degrees)
                         rgb = np.ascontiguousarray(np.rot90(rgb, k=round(frame.rotation / 90) % 4))
                     pts = frame.pts if frame.pts is not None else (last_pts + 1 if last_pts is not None else 0)
@@ -323,19 +329,36 @@ def _check_complete(p: Path, stream, count: int, span: Fraction) -> None:
 _DAMAGE_WORDS = ("prematurely", "truncat", "invalid data", "partial file", "moov atom not found")
 
 
+_LOG_LOCK = threading.Lock()
+_log_users = 0
+_log_level_before: int | None = None
+
+
 @contextlib.contextmanager
 def _ffmpeg_log():
-    """Capture ffmpeg's error messages (PyAV silences them by default) for this thread."""
+    """Capture ffmpeg's error messages (PyAV silences them by default) for this thread.
+
+    PyAV's level is process-wide while decoders overlap (the pipeline's decode thread, a probe, an
+    abandoned generator), so the first user installs the callback and the last one restores what
+    it found: restoring per user left the callback installed, or removed it under another decoder.
+    """
+    global _log_users, _log_level_before
     _av()  # a one-line error when the video stack is missing
     import av.logging
 
-    previous = av.logging.get_level()
-    av.logging.set_level(av.logging.ERROR)
+    with _LOG_LOCK:
+        if _log_users == 0:
+            _log_level_before = av.logging.get_level()
+            av.logging.set_level(av.logging.ERROR)
+        _log_users += 1
     try:
         with av.logging.Capture(True) as logs:
             yield logs
     finally:
-        av.logging.set_level(previous)
+        with _LOG_LOCK:
+            _log_users -= 1
+            if _log_users == 0:
+                av.logging.set_level(_log_level_before)
 
 
 def _av():
