@@ -118,9 +118,21 @@ def main(argv: list[str] | None = None) -> int:
     for spec in args.member:
         label, sep, path = spec.partition("=")
         members.append(Member(label if sep else spec, path if sep else spec))
+    grid_photo = args.grid_photo or refs[0]["content"]
+    rows, grid = score_members(nst, refs, members, strengths, grid_photo)
+    write_report(args, argv, rows, grid, refs)
+    return 0
+
+
+def score_members(nst, refs: list[dict], members: list[Member], strengths: list[float],
+                  grid_photo: str) -> tuple[list[dict], dict[tuple[str, str], torch.Tensor]]:
+    """Every member on every reference's photo: one row per (member, strength, reference), and the
+    grid photo's pictures (photo, Gatys, each member at strength 1) keyed by (row label, style).
+
+    The teacher network runs at strength 1 only. ``benchmarks/quality_report.py`` calls this too.
+    """
     losses: dict[str, object] = {}
     rows: list[dict] = []
-    grid_photo = args.grid_photo or refs[0]["content"]
     grid: dict[tuple[str, str], np.ndarray] = {}
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,8 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                     if ref["content"] == grid_photo and strength == 1.0:
                         grid[(m.label, ref["style"])] = out
             print(f"{ref['style']} {ref['content']}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-    write_report(args, argv, rows, grid, refs)
-    return 0
+    return rows, grid
 
 
 def summary(rows: list[dict]) -> dict[str, dict]:
