@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -41,6 +42,7 @@ import latency  # noqa: E402  (export folders and the int8 timing with the refer
 import quality_gain  # noqa: E402  (the shared quality measure, members and the picture grid)
 
 from edgenst.export.app_model import AppModel, Size  # noqa: E402
+from edgenst.runtime import set_threads  # noqa: E402
 
 RESULTS = quality_gain.RESULTS
 FPS_SIZE, FPS_THREADS = Size(720, 1280), 2
@@ -96,6 +98,7 @@ class Report:
     latency_source: str = ""
     skipped: list[str] = field(default_factory=list)
     uptime: str = ""
+    grid_photo: str = ""
 
 
 def slug(label: str) -> str:
@@ -131,7 +134,7 @@ def markdown(report: Report, grid_name: str | None) -> str:
     lines = [
         "# Quality report (issue 20): gain, content, int8 precision and speed per member", "",
         f"Command: `{report.command}`", "",
-        f"Load when run: `{report.uptime}`." if report.uptime else "",
+        f"Load (uptime) when run: {report.uptime}." if report.uptime else "",
         "",
         f"**gain / content**: `../shared/quality` (nstloss) against {len(refs)} Gatys references, "
         f"{len(styles)} styles x {len(photos)} held-out photos ({', '.join(photos)}); gain = share of Gatys' "
@@ -161,7 +164,8 @@ def markdown(report: Report, grid_name: str | None) -> str:
                  else "-" for st in styles]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     if grid_name:
-        lines += ["", f"## Pictures (photo {photos[0] if photos else ''}: the grid photo)", "", f"![grid]({grid_name})"]
+        lines += ["", f"## Pictures (held-out photo {report.grid_photo}; rows: the photo, Gatys, each member at strength 1)",
+                  "", f"![grid]({grid_name})"]
     lines += ["", "Older measure kept: [quality_vgg_loss.md](quality_vgg_loss.md) (edgenst's VGG loss and SSIM on "
               "51 held-out photos, with the scratch twins of that time)."]
     return "\n".join(lines) + "\n"
@@ -233,6 +237,12 @@ def reused_latency(path: Path) -> list[dict]:
     return rows
 
 
+def load_average() -> str:
+    """``uptime``'s three load averages (1, 5, 15 min): how shared the two cores were."""
+    path = Path("/proc/loadavg")
+    return " ".join(path.read_text().split()[:3]) if path.is_file() else "unknown"
+
+
 def fps_of(rows: list[dict], student: str) -> float | None:
     hits = [r["fps"] for r in rows if (r["student"], r["model"], r["size"], r["threads"])
             == (student, "pte_int8", str(FPS_SIZE), FPS_THREADS)]
@@ -255,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS / "quality.md")
     args = ap.parse_args(argv)
     given = sys.argv[1:] if argv is None else argv
-    command = "OMP_NUM_THREADS=1 python benchmarks/quality_report.py " + " ".join(
+    env = f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} " if "OMP_NUM_THREADS" in os.environ else ""
+    command = env + "python benchmarks/quality_report.py " + " ".join(
         f"'{a}'" if (" " in a or "=" in a) else a for a in given)
     specs = [Spec.parse(t, "teacher") for t in args.teacher]
     specs += [Spec.parse(t, "shipped") for t in (args.shipped or SHIPPED)]
@@ -266,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_grad_enabled(False)
     nst = quality_gain.measure_module()
     refs = quality_gain.load_refs(args.refs)
-    t0 = time.time()
+    t0, load_at_start = time.time(), load_average()
 
     students = [s for s in specs if s.kind != "teacher"]
     export_root = args.export_dir or Path(RESULTS.parent / ".report-exports")
@@ -279,7 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.reuse_latency:
         latency_rows, latency_source = reused_latency(args.reuse_latency), f"timings reused from `{args.reuse_latency}`"
     elif not args.no_latency:
+        torch_threads = torch.get_num_threads()
         latency_rows = latency.int8_times(list(candidates.values()), FPS_SIZE, FPS_THREADS, args.repeats)
+        torch.set_num_threads(torch_threads)  # the scoring below runs as the caller asked (OMP_NUM_THREADS)
+        set_threads(torch_threads)  # int8_times' programs are closed; the members' open after this
         latency_source = f"median of {args.repeats}, timed in this run beside the references below (`latency.int8_times`)"
 
     members, kinds = [], {}
@@ -307,9 +321,9 @@ def main(argv: list[str] | None = None) -> int:
         f = fps_of(latency_rows, c.name)
         if f is not None:
             fps[int8_label(s.label)] = f
-    uptime = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").is_file() else []
     report = Report(command, refs, rows, kinds, psnr, fps, latency_rows, latency_source, skipped,
-                    f"load average {' '.join(uptime)}, {time.time() - t0:.0f} s" if uptime else "")
+                    f"load average {load_at_start} at the start, {load_average()} at the end; {time.time() - t0:.0f} s",
+                    grid_photo)
     write(report, grid, args.out)
     return 0
 
