@@ -43,7 +43,7 @@ def test_table_holds_the_measured_rows(tmp_path: Path) -> None:
     assert table["teacher net"][2:5] == ["0.400", "x0.900", "the_scream (0.300)"]
     assert table["V3"][2:5] == ["0.400", "x1.100", "the_scream (0.350)"]
     assert table["V3"][5:7] == ["-", "-"]  # fp32 rows have no int8 PSNR or fps
-    assert table["V3 int8"][5:8] == ["41.23 / 31.50 (classic/newyork.jpg)", "21.6", "4"]
+    assert table["V3 int8"][5:8] == ["41.23 / 31.50 (classic/newyork.jpg)", "21.6 (52x Johnson)", "4"]
     text = out.read_text()
     assert text.index("Command: `python benchmarks/quality_report.py --refs R`") < text.index(QR.TABLE_HEAD)
     assert "johnson_eager 2400 ms" in text and "gain 1 at content x1 by definition" in text
