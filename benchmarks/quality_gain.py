@@ -219,14 +219,16 @@ def write_report(args, argv, rows: list[dict], grid: dict, refs: list[dict]) -> 
     print("\n".join(lines))
 
 
-def save_grid(grid: dict, styles: list[str], path: Path, side: int = 192, label_w: int = 150) -> None:
+def save_grid(grid: dict, styles: list[str], path: Path, side: int = 192, label_w: int = 150,
+              label_chars: int = 24) -> None:
+    """Rows of pictures keyed by (row label, style); a label is cut at ``label_chars`` (it may hold line breaks)."""
     rows = list(dict.fromkeys(k[0] for k in grid))
     canvas = Image.new("RGB", (label_w + side * len(styles), 16 + side * len(rows)), "white")
     draw = ImageDraw.Draw(canvas)
     for j, st in enumerate(styles):
         draw.text((label_w + j * side + 4, 2), st, fill="black")
     for i, r in enumerate(rows):
-        draw.text((4, 16 + i * side + side // 2), r[:24], fill="black")
+        draw.text((4, 16 + i * side + side // 2), r[:label_chars], fill="black")
         for j, st in enumerate(styles):
             if (r, st) in grid:
                 a = (grid[(r, st)][0].clamp(0, 1).permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)

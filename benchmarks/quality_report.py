@@ -30,6 +30,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,8 +222,9 @@ def write(report: Report, grid: dict, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     grid_path = out.with_name(out.stem + "_grid.png")
     styles = list(dict.fromkeys(r["style"] for r in report.refs))
-    if grid:
-        quality_gain.save_grid(grid, styles, grid_path)
+    if grid:  # labels wrapped, not cut: "QUALITY_V3 (default) fp32 .pte" and "... int8" must stay apart
+        wrapped = {(textwrap.fill(label, 22), style): x for (label, style), x in grid.items()}
+        quality_gain.save_grid(wrapped, styles, grid_path, label_chars=200)
     out.write_text(markdown(report, grid_path.name if grid else None))
     out.with_suffix(".json").write_text(json.dumps({
         "command": report.command, "uptime": report.uptime, "kinds": report.kinds, "skipped": report.skipped,
