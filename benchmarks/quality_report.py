@@ -100,6 +100,7 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     uptime: str = ""
     grid_photo: str = ""
+    note: str = ""
 
 
 def slug(label: str) -> str:
@@ -138,6 +139,7 @@ def markdown(report: Report, grid_name: str | None) -> str:
         f"Command: `{report.command}`", "",
         f"Load (uptime) when run: {report.uptime}." if report.uptime else "",
         "",
+        *([f"**Reading** (passed with `--note`): {report.note}", ""] if report.note else []),
         f"**gain / content**: `../shared/quality` (nstloss) against {len(refs)} Gatys references, "
         f"{len(styles)} styles x {len(photos)} held-out photos ({', '.join(photos)}); gain = share of Gatys' "
         "style-loss reduction reached (log scale), content = content loss over Gatys'. **Gatys** is the "
@@ -278,8 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=9)
     ap.add_argument("--grid-photo", default=None, help="photo stem for the picture grid (default: the first)")
     ap.add_argument("--out", type=Path, default=RESULTS / "quality.md")
+    ap.add_argument("--note", default="", help="a paragraph for the report (how to read this run); not in its command line")
     args = ap.parse_args(argv)
     given = sys.argv[1:] if argv is None else argv
+    given = [a for i, a in enumerate(given) if a != "--note" and (i == 0 or given[i - 1] != "--note")]
     env = f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} " if "OMP_NUM_THREADS" in os.environ else ""
     command = env + "python benchmarks/quality_report.py " + " ".join(
         f"'{a}'" if (" " in a or "=" in a) else a for a in given)
@@ -340,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
             fps[int8_label(s.label)] = f
     report = Report(command, refs, rows, kinds, psnr, fps, latency_rows, latency_source, skipped,
                     f"load average {load_at_start} at the start, {load_average()} at the end; {time.time() - t0:.0f} s",
-                    grid_photo)
+                    grid_photo, args.note)
     write(report, grid, args.out)
     return 0
 
