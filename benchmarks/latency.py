@@ -198,6 +198,38 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def int8_times(students: list[Candidate], size: Size, threads: int, repeats: int) -> list[dict]:
+    """Each student's int8 .pte at one size and thread count, with the references timed in the same
+    run: the few timings a report of many members needs (``main`` times every size, thread count
+    and format). Rows have ``main``'s keys. Opens its own programs after sizing the thread pool
+    (``set_threads``), so call it before any other ``PteModel`` of the process is opened.
+    """
+    h, w = size.height, size.width
+    torch.set_num_threads(threads)
+    set_threads(threads)
+    x = torch.rand(1, 3, h, w)
+    johnson = TeacherNet(TeacherNetConfig(styles=1)).eval()
+    runs = [("reference", "johnson_eager", lambda: johnson(x, torch.ones(1, 1)), count_gmacs(johnson, h, w),
+             sum(p.numel() for p in johnson.parameters()) * 4 / 1024, max(3, repeats // 3))]
+    onnx = onnx_reference(threads)
+    if onnx:
+        sess, path, one_hot = onnx
+        feed = {sess.get_inputs()[0].name: x.numpy(), sess.get_inputs()[1].name: one_hot}
+        runs.append(("reference", "onnx_stl", lambda: sess.run(None, feed), None, path.stat().st_size / 1024, repeats))
+    for c in students:
+        pte, sw = PteModel(c.export_dir / "student-int8.pte"), torch.eye(c.styles)[:1]
+        runs.append((c.name, "pte_int8", lambda m=pte, sw=sw: m.run(x, sw, torch.ones(1, 1)), count_gmacs(c.model, h, w),
+                     c.files_kb["pte_int8"], repeats))
+    rows = []
+    for student, kind, fn, macs, kb, reps in runs:
+        with torch.no_grad():
+            ms = median_ms(fn, reps)
+        rows.append({"threads": threads, "size": str(size), "student": student, "model": kind, "ms": ms,
+                     "fps": 1000 / ms, "gmacs": macs, "floor_ms": None, "file_kb": kb})
+        print(f"{threads} thr {size!s:>9} {student:<10} {kind:<14} {ms:9.2f} ms  {1000 / ms:7.1f} fps", flush=True)
+    return rows
+
+
 def bars_of(rows: list[dict], c: Candidate) -> dict:
     """Issue 4's bars for one student, as ratios against the references timed in the same run."""
 

@@ -118,9 +118,21 @@ def main(argv: list[str] | None = None) -> int:
     for spec in args.member:
         label, sep, path = spec.partition("=")
         members.append(Member(label if sep else spec, path if sep else spec))
+    grid_photo = args.grid_photo or refs[0]["content"]
+    rows, grid = score_members(nst, refs, members, strengths, grid_photo)
+    write_report(args, argv, rows, grid, refs)
+    return 0
+
+
+def score_members(nst, refs: list[dict], members: list[Member], strengths: list[float],
+                  grid_photo: str) -> tuple[list[dict], dict[tuple[str, str], torch.Tensor]]:
+    """Every member on every reference's photo: one row per (member, strength, reference), and the
+    grid photo's pictures (photo, Gatys, each member at strength 1) keyed by (row label, style).
+
+    The teacher network runs at strength 1 only. ``benchmarks/quality_report.py`` calls this too.
+    """
     losses: dict[str, object] = {}
     rows: list[dict] = []
-    grid_photo = args.grid_photo or refs[0]["content"]
     grid: dict[tuple[str, str], np.ndarray] = {}
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,8 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                     if ref["content"] == grid_photo and strength == 1.0:
                         grid[(m.label, ref["style"])] = out
             print(f"{ref['style']} {ref['content']}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-    write_report(args, argv, rows, grid, refs)
-    return 0
+    return rows, grid
 
 
 def summary(rows: list[dict]) -> dict[str, dict]:
@@ -208,14 +219,16 @@ def write_report(args, argv, rows: list[dict], grid: dict, refs: list[dict]) -> 
     print("\n".join(lines))
 
 
-def save_grid(grid: dict, styles: list[str], path: Path, side: int = 192, label_w: int = 150) -> None:
+def save_grid(grid: dict, styles: list[str], path: Path, side: int = 192, label_w: int = 150,
+              label_chars: int = 24) -> None:
+    """Rows of pictures keyed by (row label, style); a label is cut at ``label_chars`` (it may hold line breaks)."""
     rows = list(dict.fromkeys(k[0] for k in grid))
     canvas = Image.new("RGB", (label_w + side * len(styles), 16 + side * len(rows)), "white")
     draw = ImageDraw.Draw(canvas)
     for j, st in enumerate(styles):
         draw.text((label_w + j * side + 4, 2), st, fill="black")
     for i, r in enumerate(rows):
-        draw.text((4, 16 + i * side + side // 2), r[:24], fill="black")
+        draw.text((4, 16 + i * side + side // 2), r[:label_chars], fill="black")
         for j, st in enumerate(styles):
             if (r, st) in grid:
                 a = (grid[(r, st)][0].clamp(0, 1).permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)

@@ -65,7 +65,7 @@ class StudentWeights(Enum):
         meta={
             **_SIX_STYLES_24_4,
             "steps": 4500,
-            "quality": "benchmarks/results/quality.md (total 2.43, 1.34x the retrained teacher network; 1.40x the first, quality_teacher1.md)",
+            "quality": "benchmarks/results/quality_vgg_loss.md (total 2.43, 1.34x the retrained teacher network; 1.40x the first, quality_teacher1.md)",
             "recipe": "QUALITY_V1 plus 3000 steps of the same recipe (README 'Training', step 2, with "
                       "--init-from student-quality-v1.safetensors --steps 3000)",
         },
@@ -112,7 +112,7 @@ class StudentWeights(Enum):
             "teacher": "vgg19-normalised to relu3_1, 3-level pyramid; distilled from the retrained teacher network "
                        "(benchmarks/models/teacher-net-v2.fp16.safetensors)",
             "steps": 7500,
-            "quality": "benchmarks/results/quality.md (total 2.07, 1.14x the teacher network)",
+            "quality": "benchmarks/results/quality_vgg_loss.md (total 2.07, 1.14x the teacher network)",
             "recipe": "README 'Training', step 5: 4500 steps of the student recipe at --width 40 --blocks 6, "
                       "then 3000 more with --init-from",
         },
