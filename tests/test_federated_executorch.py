@@ -160,6 +160,33 @@ def test_mixed_run_clients_return_the_same_tensors_and_executorch_matches_eager_
         assert float(np.abs(got[k] - want[k]).max()) <= 1e-3 * scale + 1e-6, k
 
 
+#: Like for like (``client-optimizer=sgd``, no clipping): a PyTorch phone and an executorch phone
+#: given the same global tensors and batches return tensors equal to this fraction of how far the
+#: tensors moved (float32, portable kernels against eager's, different summation orders).
+LIKE_FOR_LIKE_RTOL = 1e-3
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+def test_sgd_pytorch_phone_equals_the_executorch_phone_on_the_same_batches(run: Path, steps: int) -> None:
+    """The same partition (same photos, same round seed) as a PyTorch phone with ``client-optimizer=sgd``
+    and as an executorch phone: one rate (``lr``) for both, and the replies agree. With the app's Adam
+    (or at a rate other than the artifact's) the PyTorch phone's tensors land elsewhere."""
+    common = {"local-steps": steps, "client-optimizer": "sgd", "lr": 0.05, "clip-grad-norm": 0.0,
+              "executorch-lr": 0.5}  # ignored with sgd: both kinds step at lr
+    et = _settings(run, **common)  # partition 1 is the executorch phone
+    pt = _settings(run, **common, **{"client-runtime": "pytorch"})
+    arrays, names = _global(et)
+    start = {k: v.numpy() for k, v in arrays.items()}
+    replies = {kind: _train(s, 1, arrays) for kind, s in (("executorch", et), ("pytorch", pt))}
+    got = {kind: {k: v.numpy() for k, v in r.content.array_records["arrays"].items()} for kind, r in replies.items()}
+    assert list(got["pytorch"]) == list(got["executorch"]) == names
+    moved = max(float(np.abs(got["pytorch"][k] - start[k]).max()) for k in names)
+    assert moved > 1e-4  # the steps did something the comparison can see
+    for k in names:
+        diff = float(np.abs(got["executorch"][k] - got["pytorch"][k]).max())
+        assert diff <= LIKE_FOR_LIKE_RTOL * moved + 1e-6, (k, diff, moved)
+
+
 def test_the_budget_plan_keeps_the_rounds_global_tensors(run: Path) -> None:
     """The production app plans an executorch phone's steps from the artifact's measured step (no
     ``local-steps``): measuring must not reset the global tensors the round started from."""
