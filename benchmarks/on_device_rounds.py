@@ -277,15 +277,15 @@ def render(data: dict) -> str:
     return "\n".join(lines)
 
 
-def _fed_row(r: dict, ratio: float | None) -> str:
-    cells = " / ".join(f"{v:.4f}" for v in r["eval_total"])
+def _fed_row(r: dict, ratio: float | None, digits: int = 2) -> str:
+    cells = " / ".join(f"{v:.{max(4, digits + 2)}f}" for v in r["eval_total"])
     if r["client_optimizer"] == "adam":  # PyTorch phones: Adam at the default lr; executorch phones: SGD
         rate = {"pytorch": "Adam 0.002", "executorch": f"SGD {r['lr']:g}"}.get(r["client_runtime"],
                                                                             f"Adam 0.002 / SGD {r['lr']:g}")
     else:
         rate = f"SGD {r['lr']:g}"
-    return (f"| {r['run']} | `{r['client_runtime']}` | {rate} | {cells} | {r['improvement']:.4f} | "
-            f"{'' if ratio is None else f'{ratio:.2f}'} | {r['wall_s']:.0f} |")
+    return (f"| {r['run']} | `{r['client_runtime']}` | {rate} | {cells} | {r['improvement']:.{max(4, digits + 2)}f} | "
+            f"{'' if ratio is None else f'{ratio:.{digits}f}'} | {r['wall_s']:.0f} |")
 
 
 def federated_tables(rows: list[dict], a: dict) -> list[str]:
@@ -305,7 +305,7 @@ def federated_tables(rows: list[dict], a: dict) -> list[str]:
              head[0].format(ref="x all-PyTorch SGD, same lr"), head[1]]
     for r in rows:
         if r["table"] == "sgd":
-            lines.append(_fed_row(r, r["ratio_like_for_like"]))
+            lines.append(_fed_row(r, r["ratio_like_for_like"], digits=4))
     lines += ["", "The app's step on PyTorch phones (`client-optimizer=adam`: Adam at `lr` 0.002, gradient clipping "
               f"at 10) against ExecuTorch phones running the runtime's SGD at `executorch-lr` (the rate column); "
               "the all-ExecuTorch rows are the runs of the table above (an ExecuTorch phone's step does not depend "
