@@ -306,6 +306,9 @@ def federated_tables(rows: list[dict], a: dict) -> list[str]:
     for r in rows:
         if r["table"] == "sgd":
             lines.append(_fed_row(r, r["ratio_like_for_like"], digits=4))
+    lines += ["", "The clip row keeps the PyTorch client's gradient-norm clip at 10 (the app's default, not in the "
+              "artifact): its ratio is what the clip changes at this rate. Rows whose phones take the same steps "
+              "differ only from the sixth decimal of the held-out loss on (float rounding of the aggregate)."]
     lines += ["", "The app's step on PyTorch phones (`client-optimizer=adam`: Adam at `lr` 0.002, gradient clipping "
               f"at 10) against ExecuTorch phones running the runtime's SGD at `executorch-lr` (the rate column); "
               "the all-ExecuTorch rows are the runs of the table above (an ExecuTorch phone's step does not depend "
