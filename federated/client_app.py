@@ -34,7 +34,7 @@ from edgenst.distill.data import PhotoPool
 from edgenst.errors import InputError
 from edgenst.federated import node_cache
 from edgenst.federated.compression import compression_mod
-from edgenst.federated.executorch_client import local_train_executorch, phone_runtime
+from edgenst.federated.executorch_client import executorch_sgd_lr, local_train_executorch, phone_runtime
 from edgenst.federated.guard import M_PARTITION
 from edgenst.federated.secure_aggregation import secagg_mod
 from edgenst.federated.settings import FedSettings, budget_steps, round_lr, step_seconds
@@ -122,17 +122,20 @@ def train_fn(baked: Mapping[str, Any] | None = None):
         pool = PhotoPool(my_photos(s, context), int(plan["crop"]))
         objective = node_cache.objective_for(s, spec)
         rnd = absolute_round(msg)
+        server_lr = float(cfg.get("lr", s.lr))
         if phone_runtime(s.client_runtime, pid) == "executorch":
             crop, batch = int(plan["crop"]), int(plan["batch"])
             res = local_train_executorch(
                 spec.model, objective, pool, artifact_for=lambda k: node_cache.artifact_for(s, k, crop, batch),
                 train_styles=spec.train_styles, steps=int(plan["steps"]), batch=batch,
-                lr=round_lr(s.executorch_lr, s.lr_schedule, rnd, s.num_server_rounds), seed=round_seed(s.seed, pid, rnd))
+                lr=round_lr(executorch_sgd_lr(s, server_lr), s.lr_schedule, rnd, s.num_server_rounds),
+                seed=round_seed(s.seed, pid, rnd))
         else:
             res = local_train(spec.model, objective, pool, spec, steps=int(plan["steps"]), batch=int(plan["batch"]),
-                              lr=round_lr(float(cfg.get("lr", s.lr)), s.lr_schedule, rnd, s.num_server_rounds),
+                              lr=round_lr(server_lr, s.lr_schedule, rnd, s.num_server_rounds),
                               seed=round_seed(s.seed, pid, rnd), train=train_mode(s),
-                              proximal_mu=float(cfg.get("proximal-mu", 0.0)))
+                              proximal_mu=float(cfg.get("proximal-mu", 0.0)), optimizer=s.client_optimizer,
+                              clip=s.clip_grad_norm)
         arrays = to_arrays(spec.model, spec.names)
         metrics = MetricRecord({"num-examples": res.samples, "train-loss": res.loss, "local-steps": res.steps,
                                 "photos": len(pool), M_PARTITION: pid})

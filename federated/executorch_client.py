@@ -18,8 +18,12 @@ own SGD (``get_sgd_optimizer``) updates them in the program's memory. Why this s
 - **A step.** ``draw_batch`` gives the same photos (and style draw) as the PyTorch client's step;
   the artifact trains one style per call, so the step trains the first sample's style on the whole
   batch (the same step as PyTorch's when the batch has one style). Then the runtime's SGD: the
-  artifact's optimizer, at ``executorch-lr`` (the runtime has no Adam; the PyTorch client's Adam and
-  gradient clipping are not in the program).
+  artifact's optimizer (the runtime has no Adam; gradient clipping is not in the program).
+- **Its rate** (``executorch_sgd_lr``). With ``client-optimizer=adam`` (the default) the PyTorch
+  phones run Adam at ``lr`` and an executorch phone's SGD needs a rate of its own, ``executorch-lr``
+  (an Adam rate is no SGD rate). With ``client-optimizer=sgd`` every phone runs the same plain SGD,
+  so there is one rate, ``lr`` (and its schedule) for both kinds, and a run compares runtimes, not
+  optimizers; ``clip-grad-norm=0`` then makes a PyTorch phone's step exactly the artifact's.
 - **No state in Python between steps.** At the start of a round the global vectors are copied
   into the program's parameter tensors (``TrainingModule.named_parameters`` aliases the program's
   memory); each step is ``forward_backward`` + the runtime SGD on those same tensors; at the end the
@@ -89,6 +93,14 @@ def phone_runtime(spec: str, partition_id: int) -> str:
     if ids is not None:
         return "executorch" if partition_id in ids else "pytorch"
     return "executorch" if math.floor((partition_id + 1) * frac) > math.floor(partition_id * frac) else "pytorch"
+
+
+def executorch_sgd_lr(settings: Any, lr: float | None = None) -> float:
+    """The SGD rate of an executorch phone: ``lr`` (the round's rate the server sent, else the
+    setting) when every phone runs SGD (``client-optimizer=sgd``), else ``executorch-lr``."""
+    if settings.client_optimizer == "sgd":
+        return settings.lr if lr is None else lr
+    return settings.executorch_lr
 
 
 def check_settings(settings: Any) -> None:
@@ -209,7 +221,7 @@ def training_config(settings: Any, style: int, crop: int, batch: int) -> Any:
     teacher = TeacherConfig(source=settings.teacher, weights=settings.teacher_weights or None,
                             pyramid_levels=settings.pyramid_levels, allow_download=False,
                             width=settings.teacher_width if settings.teacher == "random" else 1)
-    return TrainingExportConfig(style=style, size=crop, batch=batch, lr=settings.executorch_lr, teacher=teacher,
+    return TrainingExportConfig(style=style, size=crop, batch=batch, lr=executorch_sgd_lr(settings), teacher=teacher,
                                 loss=LossConfig(style_weight=settings.style_weight))
 
 

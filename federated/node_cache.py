@@ -83,7 +83,7 @@ def artifact_for(settings: FedSettings, style: int, crop: int, batch: int) -> An
     vectors themselves are set from the global model every round."""
     from edgenst.federated import executorch_client as etc
 
-    key = (model_key(settings), loss_key(settings), style, crop, batch, settings.executorch_lr)
+    key = (model_key(settings), loss_key(settings), style, crop, batch, etc.executorch_sgd_lr(settings))
     art = _get(_artifacts, key)
     if art is None:
         if not _artifact_dir:

@@ -28,6 +28,8 @@ MODES = ("fine-tune", "new-style")
 LR_SCHEDULES = ("constant", "cosine")
 PARTITION_BY = ("category", "brightness", "colour")
 TRAIN_PARTS = ("style+head", "style", "all")
+#: The PyTorch phones' local optimizer: the app's Adam, or plain SGD (the ExecuTorch runtime's).
+CLIENT_OPTIMIZERS = ("adam", "sgd")
 
 
 def _kebab(name: str) -> str:
@@ -103,6 +105,13 @@ class FedSettings:
     crop: int = setting(64, "training crop side", flag=Flag(("--crop",), _MODEL))
     batch: int = setting(2, "training batch", flag=Flag(("--batch",), _MODEL))
     lr: float = setting(0.002, "local learning rate", flag=Flag(("--lr",), _MODEL))
+    client_optimizer: str = setting("adam", "the phones' local optimizer: adam (PyTorch phones; executorch phones, "
+                                    "which have no Adam, run SGD at executorch-lr), or sgd (plain SGD, no momentum "
+                                    "or weight decay, the ExecuTorch runtime's optimizer: every phone, of either "
+                                    "runtime, steps at lr)", choices=CLIENT_OPTIMIZERS,
+                                    flag=Flag(("--client-optimizer",), _MODEL))
+    clip_grad_norm: float = setting(10.0, "PyTorch phones clip each local step's gradient norm to this (0: off; "
+                                    "the training artifact of executorch phones does not clip)")
     lr_schedule: str = setting("constant", "the phones' lr over the rounds: constant, or cosine (falls towards 0)",
                                choices=LR_SCHEDULES)
     server_lr_schedule: str = setting("constant", "the server step over the rounds (fedadam, fedavgm): constant "
@@ -116,7 +125,8 @@ class FedSettings:
     client_runtime: str = setting("pytorch", "where a phone's local steps run: pytorch, executorch (the training "
                                   ".pte in the ExecuTorch runtime; train=style or mode=new-style), executorch:0.5 "
                                   "(that fraction of the phones) or executorch:0,2 (those partitions)")
-    executorch_lr: float = setting(0.05, "SGD learning rate of executorch phones (the runtime's optimizer)")
+    executorch_lr: float = setting(0.05, "SGD learning rate of executorch phones (the runtime's optimizer) when "
+                                   "client-optimizer=adam; with client-optimizer=sgd every phone uses lr")
     round_deadline: float = setting(0.3, "simulated seconds before stragglers are dropped",
                                     flag=Flag(("--round-deadline",), _PHONES))
     profile_mix: str = setting("low:0.3,mid:0.5,high:0.2", "phone tiers, e.g. low:0.3,mid:0.5,high:0.2",
@@ -174,6 +184,7 @@ class FedSettings:
             "crop": self.crop >= 32 and self.crop % 4 == 0,
             "batch": self.batch >= 1,
             "lr": 0 < self.lr < 1,
+            "clip_grad_norm": self.clip_grad_norm >= 0 and math.isfinite(self.clip_grad_norm),
             "style_size": self.style_size >= 32,
             "style_weight": self.style_weight >= 0,
             "local_steps": self.local_steps >= 0,

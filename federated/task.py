@@ -175,22 +175,39 @@ class LocalResult:
     first_loss: float
 
 
+def local_optimizer(params: Sequence[nn.Parameter], kind: str, lr: float) -> torch.optim.Optimizer:
+    """The phone's optimizer for one round (a new one each round: no state crosses rounds).
+
+    ``sgd`` is plain SGD, no momentum, dampening, weight decay or Nesterov: the update
+    ``p -= lr * g`` that the ExecuTorch runtime's ``get_sgd_optimizer`` makes in the training
+    artifact, so a PyTorch phone and an executorch phone can be compared like for like."""
+    if kind == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    if kind == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False)
+    raise InputError(f"client-optimizer must be adam or sgd, got {kind!r}")
+
+
 def local_train(model: nn.Module, objective: Objective, pool: PhotoPool, spec: ModelSpec, *, steps: int, batch: int,
-                lr: float, seed: int, train: str, proximal_mu: float = 0.0) -> LocalResult:
-    """``steps`` of ``train_step`` on the phone's own photos (FedProx: plus the proximal term)."""
+                lr: float, seed: int, train: str, proximal_mu: float = 0.0, optimizer: str = "adam",
+                clip: float = 10.0) -> LocalResult:
+    """``steps`` of ``train_step`` on the phone's own photos (FedProx: plus the proximal term).
+
+    ``optimizer``: ``local_optimizer``'s kind; ``clip``: the gradient-norm clip of each step (0: off).
+    The proximal term is added to the gradient, so FedProx works the same with either optimizer."""
     handles = freeze(model, train, spec.train_styles)
     params = [p for p in model.parameters() if p.requires_grad]
     if proximal_mu > 0:  # d/dw mu/2 ||w - w_global||^2 added to each gradient
         for p in params:
             anchor = p.detach().clone()
             handles.append(p.register_hook(lambda g, p=p, a=anchor: g + proximal_mu * (p.detach() - a)))
-    optimizer = torch.optim.Adam(params, lr=lr)
+    opt = local_optimizer(params, optimizer, lr)
     n_styles = num_styles(model)
     losses = []
     try:
         for step in range(steps):
             b = draw_batch(pool, seed, step, batch, n_styles, train_styles=spec.train_styles)
-            terms = train_step(model, objective, b, optimizer)
+            terms = train_step(model, objective, b, opt, clip=clip)
             losses.append(terms["total"])
     finally:
         for h in handles:

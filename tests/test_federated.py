@@ -160,7 +160,7 @@ OLD_FLAGS = [
     ("--dp-clip", "2", "dp-clip", 2.0), ("--loss-net", "vgg16", "teacher", "vgg16"),
     ("--teacher", "vgg19", "teacher", "vgg19"), ("--loss-net-weights", "w.pth", "teacher-weights", "w.pth"),
     ("--teacher-weights", "w.pth", "teacher-weights", "w.pth"), ("--pyramid-levels", "2", "pyramid-levels", 2),
-    ("--seed", "3", "seed", 3),
+    ("--seed", "3", "seed", 3), ("--client-optimizer", "sgd", "client-optimizer", "sgd"),
 ]
 
 

@@ -131,6 +131,38 @@ def test_settings_refuse_what_the_artifact_cannot_train(tmp_path: Path) -> None:
     FedSettings.from_config({"client-runtime": "executorch:0.5", "train": "style"})
 
 
+def test_client_optimizer_and_clip_settings(tmp_path: Path) -> None:
+    """adam (default: runs as before) or sgd; with sgd an executorch phone steps at ``lr``."""
+    s = FedSettings()
+    assert (s.client_optimizer, s.clip_grad_norm) == ("adam", 10.0)
+    assert etc.executorch_sgd_lr(s) == s.executorch_lr == 0.05  # adam runs: the runtime's own rate
+    sgd = FedSettings.from_config({"client-optimizer": "sgd", "lr": "0.03", "clip-grad-norm": "0"})
+    assert (sgd.client_optimizer, sgd.lr, sgd.clip_grad_norm) == ("sgd", 0.03, 0.0)
+    assert etc.executorch_sgd_lr(sgd) == 0.03 and etc.executorch_sgd_lr(sgd, 0.01) == 0.01
+    # FedProx keeps working with sgd on PyTorch phones (its term is added to the gradient) ...
+    FedSettings.from_config({"client-optimizer": "sgd", "strategy": "fedprox"})
+    with pytest.raises(InputError, match="FedProx"):  # ... and stays refused where a phone runs the artifact
+        FedSettings.from_config({"client-optimizer": "sgd", "strategy": "fedprox", "train": "style",
+                                 "client-runtime": "executorch"})
+    with pytest.raises(InputError, match="client-optimizer must be one of adam, sgd"):
+        FedSettings.from_config({"client-optimizer": "rmsprop"})
+    for bad in (-1, float("inf"), "ten"):
+        with pytest.raises(InputError, match="clip-grad-norm"):
+            FedSettings.from_config({"clip-grad-norm": bad})
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--client-optimizer", "sgd", "--set", "clip-grad-norm=-1"], "bad setting clip-grad-norm=-1.0"),
+    (["--set", "client-optimizer=momentum"], "client-optimizer must be one of adam, sgd, got 'momentum'"),
+])
+def test_cli_bad_optimizer_settings_exit_2_with_one_line(tmp_path: Path, capsys, argv: list[str], match: str) -> None:
+    from edgenst.cli.main import main
+
+    assert main(["federate", "--out", str(tmp_path / "r"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert match in err and err.count("\n") == 1, err
+
+
 # --- the client ----------------------------------------------------------------------------------
 
 
@@ -158,6 +190,76 @@ def test_mixed_run_clients_return_the_same_tensors_and_executorch_matches_eager_
     for k in names:
         scale = float(np.abs(want[k] - start[k]).max()) or 1.0
         assert float(np.abs(got[k] - want[k]).max()) <= 1e-3 * scale + 1e-6, k
+
+
+#: Like for like (``client-optimizer=sgd``, no clipping): a PyTorch phone and an executorch phone
+#: given the same global tensors and batches return tensors equal to this fraction of how far the
+#: tensors moved (float32, portable kernels against eager's, different summation orders).
+LIKE_FOR_LIKE_RTOL = 1e-3
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+def test_sgd_pytorch_phone_equals_the_executorch_phone_on_the_same_batches(run: Path, steps: int) -> None:
+    """The same partition (same photos, same round seed) as a PyTorch phone with ``client-optimizer=sgd``
+    and as an executorch phone: one rate (``lr``) for both, and the replies agree. With the app's Adam
+    (or at a rate other than the artifact's) the PyTorch phone's tensors land elsewhere."""
+    common = {"local-steps": steps, "client-optimizer": "sgd", "lr": 0.05, "clip-grad-norm": 0.0,
+              "executorch-lr": 0.5}  # ignored with sgd: both kinds step at lr
+    et = _settings(run, **common)  # partition 1 is the executorch phone
+    pt = _settings(run, **common, **{"client-runtime": "pytorch"})
+    arrays, names = _global(et)
+    start = {k: v.numpy() for k, v in arrays.items()}
+    replies = {kind: _train(s, 1, arrays) for kind, s in (("executorch", et), ("pytorch", pt))}
+    got = {kind: {k: v.numpy() for k, v in r.content.array_records["arrays"].items()} for kind, r in replies.items()}
+    assert list(got["pytorch"]) == list(got["executorch"]) == names
+    moved = max(float(np.abs(got["pytorch"][k] - start[k]).max()) for k in names)
+    assert moved > 1e-4  # the steps did something the comparison can see
+    for k in names:
+        diff = float(np.abs(got["executorch"][k] - got["pytorch"][k]).max())
+        assert diff <= LIKE_FOR_LIKE_RTOL * moved + 1e-6, (k, diff, moved)
+
+
+def _local(run: Path, *, steps: int, mu: float = 0.0, optimizer: str = "sgd", clip: float = 0.0) -> dict[str, np.ndarray]:
+    """The PyTorch phone's ``local_train`` from the start model on partition 0's photos."""
+    from edgenst.distill.data import PhotoPool
+    from edgenst.federated.task import local_train, partition_for, to_arrays
+
+    s = FedSettings.from_config(_settings(run, **{"client-runtime": "pytorch"}))
+    spec = node_cache.model_for(s)  # reset to the start model
+    pool = PhotoPool(partition_for(s, 0, 2), s.crop)
+    if steps:  # 0: the start model
+        local_train(spec.model, node_cache.objective_for(s, spec), pool, spec, steps=steps, batch=1, lr=0.05, seed=7,
+                    train="style", proximal_mu=mu, optimizer=optimizer, clip=clip)
+    return {k: v.numpy() for k, v in to_arrays(spec.model, spec.names).items()}
+
+
+def test_fedprox_with_sgd_adds_the_proximal_pull_to_the_second_step(run: Path) -> None:
+    """Step 1 starts at the global tensors (no pull); step 2's gradient gains mu (p1 - p0), so with
+    plain SGD p2(mu) = p2(0) - lr mu (p1 - p0) exactly (up to float rounding)."""
+    p0 = _local(run, steps=0)
+    p1 = _local(run, steps=1)
+    free, prox = _local(run, steps=2), _local(run, steps=2, mu=0.5)
+    for k in p0:
+        pull = 0.05 * 0.5 * (p1[k] - p0[k])
+        assert np.allclose(prox[k], free[k] - pull, rtol=0, atol=1e-6), k
+    assert max(float(np.abs(prox[k] - free[k]).max()) for k in p0) > 1e-4
+
+
+def test_clip_grad_norm_bounds_a_sgd_step_and_zero_turns_it_off(run: Path) -> None:
+    p0 = _local(run, steps=0)
+
+    def step_norm(p: dict[str, np.ndarray]) -> float:
+        return float(np.sqrt(sum(float(((p[k] - p0[k]) ** 2).sum()) for k in p0)))
+
+    free = step_norm(_local(run, steps=1, clip=0.0))
+    assert free > 0.05 * 1e-2 * 10  # the unclipped step is far longer than a clipped one
+    assert step_norm(_local(run, steps=1, clip=1e-2)) == pytest.approx(0.05 * 1e-2, rel=1e-3)
+    # the setting reaches the PyTorch phone of the app
+    s = _settings(run, **{"client-runtime": "pytorch", "client-optimizer": "sgd", "lr": 0.05, "clip-grad-norm": 0.01})
+    arrays, _ = _global(s)
+    p0 = {k: v.numpy() for k, v in arrays.items()}
+    reply = _train(s, 0, arrays).content.array_records["arrays"]
+    assert step_norm({k: v.numpy() for k, v in reply.items()}) == pytest.approx(0.05 * 1e-2, rel=1e-3)
 
 
 def test_the_budget_plan_keeps_the_rounds_global_tensors(run: Path) -> None:

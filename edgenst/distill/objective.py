@@ -114,6 +114,9 @@ def train_step(
 ) -> dict[str, float]:
     """One optimisation step; returns the loss terms. Non-finite losses skip the update.
 
+    ``clip``: the gradients' total norm is clipped to it (0: no clipping, the plain optimizer step,
+    as the ExecuTorch training artifact takes it).
+
     With a second view in the batch (temporal loss), both views go through the model in one call:
     one forward per backward is what DistributedDataParallel expects. With ``view.mirror`` both
     are mirror-padded and cropped back, exactly as ``run_model`` treats a video frame.
@@ -132,6 +135,7 @@ def train_step(
     if not torch.isfinite(terms.total):
         raise FloatingPointError(f"loss is {float(terms.total)}; lower the learning rate")
     terms.total.backward()
-    torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.grad is not None], clip)
+    if clip > 0:
+        torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.grad is not None], clip)
     optimizer.step()
     return terms.as_floats()
