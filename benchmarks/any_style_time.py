@@ -161,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         f"| the same, 2 threads | {1000 * net[2][0]:.1f} | {1000 * net[2][1]:.1f} |", "",
         f"Bar (issue 22): the painting command <= {BAR_SECONDS:g} s end to end on an idle machine.", "",
     ]
-    (args.out / "any_style_time.md").write_text("\n".join(lines))
+    md = args.out / "any_style_time.md"
+    notes = md.read_text().split("## Notes (by hand)", 1) if md.is_file() else []
+    if len(notes) == 2:  # what a person wrote under the results stays
+        lines += ["## Notes (by hand)" + notes[1].rstrip("\n"), ""]
+    md.write_text("\n".join(lines))
     print("\n".join(lines))
     return 0
 
