@@ -5,6 +5,8 @@ A tiny random student and the random loss network keep these in seconds; no shar
 
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -144,9 +146,20 @@ def _bad(tmp: Path, tiny: Path) -> dict[str, list[str]]:
         "steps negative": [*base, "new", str(painting), *m, "-o", str(tmp / "o8.safetensors"), *CLI_FAST, "--steps=-3"],
         "out exists": [*base, "new", str(painting), *m, "-o", str(exists), *CLI_FAST],
         "out is input": [*base, "new", str(painting), *m, "-o", str(tiny), "--force", *CLI_FAST],
+        "huge painting": [*base, "new", str(_huge_png_header(tmp / "huge.png")), *m, "-o", str(tmp / "o9.safetensors"),
+                          *CLI_FAST],
         **{f"{kind} painting": [*base, "new", str(path), *m, "-o", str(tmp / f"o-{kind}.safetensors"), *CLI_FAST]
            for kind, path in _unusable_paintings(tmp).items()},
     }
+
+
+def _huge_png_header(path: Path, side: int = 20000) -> Path:
+    """A PNG that claims side x side pixels (a decompression bomb's header: refused before decoding)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)))
+    return path
 
 
 def _unusable_paintings(tmp: Path) -> dict[str, Path]:
@@ -161,7 +174,8 @@ def _unusable_paintings(tmp: Path) -> dict[str, Path]:
 
 @pytest.mark.parametrize("case", ["missing painting", "broken painting", "name taken", "bad name", "pte model",
                                   "steps zero", "steps text", "steps negative", "out exists", "out is input",
-                                  "one painting", "strip painting", "solid painting", "transparent painting"])
+                                  "huge painting", "one painting", "strip painting", "solid painting",
+                                  "transparent painting"])
 def test_bad_input_is_one_line_and_exit_2(case: str, tiny: Path, tmp_path: Path, capsys) -> None:
     before = tiny.read_bytes()
     argv = _bad(tmp_path, tiny)[case]
