@@ -14,8 +14,9 @@ wall time mostly measures the queue, the CPU time what the command itself costs.
 (``os.getloadavg``) before and after is written beside the numbers.
 
 In process, the painting's own steps are timed one by one (the predictor file read, the painting
-decoded and resized, the predictor network, the vector joined to the student's table), and the
-predictor network alone at 256x256 (eager fp32; the ``.pte`` is timed by the export's benchmarks).
+decoded and resized, the predictor network, the vector joined to the student's table), the same
+painting as a 4000 px JPEG (a phone photo of it) read by a full decode and by ``painting_tensor``'s
+shrink-while-decoding, and the predictor network alone at 256x256 (eager fp32; the ``.pte`` is timed by the export's benchmarks).
 The photo: ../shared/data/content/classic/tubingen.jpg at long side 1024 (``stylize_time.make_photo``);
 the painting: a held-out public-domain painting of ../shared/data/paintings (``--painting``).
 """
@@ -39,6 +40,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stylize_time import make_photo  # noqa: E402  (the same 1024 px photo as issue 3's bar)
 
+from PIL import Image  # noqa: E402
+
+from edgenst.io import load_image, resize_max_side  # noqa: E402
 from edgenst.pretrained import resolve_model  # noqa: E402
 from edgenst.style_predictor import PREDICT_SIDE, load_predictor, painting_tensor  # noqa: E402
 from edgenst.styles import StyleVector, with_style  # noqa: E402
@@ -111,12 +115,22 @@ def main(argv: list[str] | None = None) -> int:
     }
     predictor = load_predictor(model)
     steps["painting decoded and resized to 256"] = lambda: painting_tensor(args.painting)
+    # a phone photo of a painting: the same painting as a 4000 px JPEG, read as before
+    # (full decode, then resize) and as the predictor reads it now (shrunk while decoding)
+    big = Path(tempfile.mkdtemp()) / "painting4000.jpg"
+    with Image.open(args.painting) as im:
+        im.convert("RGB").resize((4000, round(4000 * im.height / im.width)), Image.BICUBIC).save(big, quality=92)
+    steps["a 4000 px JPEG of it, full decode then resize (before)"] = lambda: resize_max_side(
+        load_image(big, max_side=4 * PREDICT_SIDE).tensor, PREDICT_SIDE)
+    steps["the same, shrunk while decoding (painting_tensor)"] = lambda: painting_tensor(big)
     x_painting = painting_tensor(args.painting)
     with torch.no_grad():
         steps["predictor network on that painting"] = lambda: predictor(x_painting)
         vector = predictor(x_painting)[0]
         steps["vector joined to the student's table"] = lambda: with_style(model, list(info.styles), "p", StyleVector(vector))
         parts = {name: in_process(fn, args.repeats) for name, fn in steps.items()}
+        big.unlink()
+        big.parent.rmdir()
         x256 = torch.rand(1, 3, PREDICT_SIDE, PREDICT_SIDE)
         net = {}
         for threads in (1, 2):
