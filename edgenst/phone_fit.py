@@ -23,10 +23,10 @@ import torch
 from torch import nn
 
 from edgenst.distill.data import PhotoPool, draw_batch, load_style_images
-from edgenst.painting_input import check_painting_file
 from edgenst.errors import InputError
 from edgenst.export import training as T
 from edgenst.models.style_params import grow_styles, num_styles
+from edgenst.painting_input import check_painting_file
 from edgenst.style_fit import FitConfig
 
 log = logging.getLogger(__name__)
