@@ -10,7 +10,13 @@ measures gain (1 = as stylized as Gatys) and content (x Gatys' content loss) wit
 - **fitted**: the predicted vector refined by ``refine_vector`` (what ``--fit`` does), saved as
   named styles of a copy of the model so every case reuses it;
 - **mean style**: the equal blend of the six shipped styles (what an untrained predictor gives):
-  the control that says how much the prediction itself adds.
+  the control that says how much the prediction itself adds;
+- **trained outright** (``--trained NAME=MODEL``, one per painting): a student trained for that
+  painting with more than its vector learning, the reference of the issue's fitted bar ("within 10%
+  of the gain of a style trained outright"); its style NAME in MODEL paints the painting's cases.
+  How the shipped ones were made: ``/work/runs/any-style/outright/launch.sh`` (see any_style.md).
+The fit is kept in WORK (``fitted-N.safetensors``, with its seconds and losses): a rerun with the
+same WORK and --fit-steps reuses it instead of fitting again (--refit to redo it).
 Also: milliseconds to predict a painting, seconds to fit one, and a picture grid (painting, photo,
 Gatys, mean style, predicted, fitted) written to ``benchmarks/results/any_style.png``. The paintings are the
 public-domain ones of the predictor's held-out split (``train_style_predictor.split_paintings``).
@@ -31,11 +37,11 @@ import torch
 from PIL import Image
 
 from edgenst.io import load_image, resize_max_side
-from edgenst.models.serialization import save_model
+from edgenst.models.serialization import load_model, save_model
 from edgenst.pretrained import get_weights, resolve_model
 from edgenst.style_fit import FitConfig, default_loss_net
 from edgenst.style_predictor import forward_with_vectors, load_predictor, painting_tensor, predict_style, refine_vector
-from edgenst.styles import StyleSpace, with_style
+from edgenst.styles import StyleSpace, StyleVector, with_style
 
 ROOT = Path(__file__).resolve().parents[1]
 QUALITY = ROOT / ".." / "shared" / "quality"
@@ -73,17 +79,57 @@ def score(refs: Path, command: str) -> list[tuple[str, str, float, float]]:
     return rows
 
 
+def trained_models(specs: list[str], paintings: dict[str, Path], work: Path) -> dict[str, Path]:
+    """``NAME=MODEL`` pairs, checked (a painting of the references, a model with style NAME), linked
+    as WORK/trained/NAME.safetensors so one score.py command paints every case with its own model."""
+    out = {}
+    for spec in specs:
+        name, sep, model = spec.partition("=")
+        if not sep or name not in paintings:
+            raise SystemExit(f"--trained {spec!r}: expected NAME=MODEL with NAME one of {', '.join(paintings)}")
+        styles = load_model(model)[1].styles
+        if name not in styles:
+            raise SystemExit(f"--trained {spec!r}: {model} has no style {name!r} (it has {', '.join(styles)})")
+        link = work / "trained" / f"{name}.safetensors"
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
+        link.symlink_to(Path(model).resolve())
+        out[name] = Path(model)
+    missing = set(paintings) - set(out)
+    if out and missing:
+        raise SystemExit(f"--trained: no model for {', '.join(sorted(missing))} (give one per painting)")
+    return out
+
+
+def kept_fit(path: Path, paintings: dict[str, Path]) -> tuple[dict[str, StyleVector], list[float], dict] | None:
+    """The fitted vectors of an earlier run in the same WORK (None when there is none for these paintings).
+    Files written before the seconds and losses were kept give NaN seconds and no losses."""
+    if not path.is_file():
+        return None
+    model, info = load_model(path)
+    if not set(paintings) <= set(info.styles):
+        return None
+    space = StyleSpace.of(model)
+    vectors = {n: space.column(model, info.styles.index(n)) for n in paintings}
+    seconds = info.meta.get("fit_seconds") or [float("nan")] * len(paintings)
+    return vectors, seconds, info.meta.get("fit_losses") or {}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--refs", required=True, type=Path)
     ap.add_argument("--work", required=True, type=Path)
     ap.add_argument("--fit-steps", type=int, default=60)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "any_style.md")
+    ap.add_argument("--trained", action="append", default=[], metavar="NAME=MODEL",
+                    help="a model with a style NAME trained outright for painting NAME (repeatable)")
+    ap.add_argument("--refit", action="store_true", help="fit again even if WORK holds this fit")
     args = ap.parse_args()
     args.refs, args.work = args.refs.resolve(), args.work.resolve()  # score.py runs in ../shared/quality
     args.work.mkdir(parents=True, exist_ok=True)
     refs = references(args.refs)
     paintings = {d["style"]: d["style_path"] for d in refs}
+    trained = trained_models(args.trained, paintings, args.work)
     model, info = resolve_model("default")
     predictor = load_predictor(model)
 
@@ -103,23 +149,31 @@ def main() -> int:
     net_ms = 100 * (time.perf_counter() - t0)
 
     fitted_file = args.work / f"fitted-{args.fit_steps}.safetensors"
-    fit_s, fit_losses = [], {}
-    fitted_vectors = {}
-    cfg = FitConfig(steps=args.fit_steps, loss_net=default_loss_net(str(LOSS_NET)))
-    grown, names = model, list(info.styles)
-    for name, path in paintings.items():
-        t0 = time.perf_counter()
-        fitted_vectors[name], fit_losses[name] = refine_vector(model, path, vectors[name], cfg)
-        fit_s.append(time.perf_counter() - t0)
-        grown, names = with_style(grown, names, name, fitted_vectors[name])
-    save_model(fitted_file, grown, names, meta={"name": "quality_v3+fitted", "fit_steps": args.fit_steps})
+    kept = None if args.refit else kept_fit(fitted_file, paintings)
+    if kept is not None:
+        fitted_vectors, fit_s, fit_losses = kept
+        print(f"reusing the fit in {fitted_file} (--refit to fit again)")
+    else:
+        fit_s, fit_losses, fitted_vectors = [], {}, {}
+        cfg = FitConfig(steps=args.fit_steps, loss_net=default_loss_net(str(LOSS_NET)))
+        grown, names = model, list(info.styles)
+        for name, path in paintings.items():
+            t0 = time.perf_counter()
+            fitted_vectors[name], fit_losses[name] = refine_vector(model, path, vectors[name], cfg)
+            fit_s.append(time.perf_counter() - t0)
+            grown, names = with_style(grown, names, name, fitted_vectors[name])
+        save_model(fitted_file, grown, names, meta={"name": "quality_v3+fitted", "fit_steps": args.fit_steps,
+                                                    "fit_seconds": fit_s, "fit_losses": fit_losses})
 
     methods = {
         "predicted": "edgenst stylize {inp} --style {style_path} -o {out}",
         "fitted": f"edgenst stylize {{inp}} --style {{style}} --model {fitted_file} -o {{out}}",
         "mean style": "edgenst stylize {inp} " + " ".join(f"--style {s}" for s in info.styles) + " -o {out}",
     }
+    if trained:
+        methods["trained outright"] = f"edgenst stylize {{inp}} --style {{style}} --model {args.work}/trained/{{style}}.safetensors -o {{out}}"
     results = {m: score(args.refs, cmd) for m, cmd in methods.items()}
+    by_case = {m: {(r[0], r[1]): r for r in rows} for m, rows in results.items()}
 
     # the grid: one row per reference
     rows = []
@@ -135,7 +189,13 @@ def main() -> int:
         canvas = torch.ones(1, 3, photo.shape[-2], side)
         canvas[..., : paint.shape[-2], : paint.shape[-1]] = paint[..., : photo.shape[-2], :]
         gatys = load_image(d["gatys_path"]).tensor
-        rows.append(torch.cat([canvas, photo, gatys, avg, pred, fit], dim=-1))
+        extra = []
+        if trained:
+            tmodel, tinfo = load_model(trained[d["style"]])
+            tspace = StyleSpace.of(tmodel)
+            with torch.no_grad():
+                extra.append(forward_with_vectors(tmodel, photo, tspace.column(tmodel, tinfo.styles.index(d["style"])).values[None]))
+        rows.append(torch.cat([canvas, photo, gatys, avg, pred, fit, *extra], dim=-1))
     width = max(r.shape[-1] for r in rows)
     grid = torch.cat([torch.nn.functional.pad(r, (0, width - r.shape[-1]), value=1.0) for r in rows], dim=-2)
     png = args.out.with_suffix(".png")
@@ -144,15 +204,18 @@ def main() -> int:
     def mean(rows, i):
         return statistics.mean(r[i] for r in rows)
 
+    methods_run = "predicted, fitted, mean style" + (", trained outright" if trained else "")
+    fit_time = f"{statistics.mean(fit_s):.0f} s to fit" if all(x == x for x in fit_s) else "fit kept from an earlier run"
     lines = [
-        "# Any painting as a style: predicted, fitted, mean style (issue 22)",
+        f"# Any painting as a style: {methods_run} (issue 22)",
         "",
         f"Student: QUALITY_V3 (`{get_weights('default').value.file}`); predictor: "
         f"`edgenst/pretrained/style-predictor-quality-v3.safetensors`. {len(refs)} cases: {len(paintings)} public-domain "
         f"paintings held out from the predictor's training x photos of bsds500/test, measured by "
         "`../shared/quality/score.py` (gain: 1 = as stylized as Gatys; content: x Gatys' content loss).",
         "",
-        f"Command: `OMP_NUM_THREADS=1 python benchmarks/any_style.py --refs REFS --work WORK --fit-steps {args.fit_steps}` "
+        f"Command: `OMP_NUM_THREADS=1 python benchmarks/any_style.py --refs REFS --work WORK --fit-steps {args.fit_steps}"
+        + "".join(f" --trained {n}=MODEL_{i + 1}" for i, n in enumerate(trained)) + "` "
         "(REFS from `gatys_ref.py`, see the module docstring). The machine was shared (other jobs on both cores), "
         "so the times are upper bounds.",
         "",
@@ -161,23 +224,41 @@ def main() -> int:
         f"| predicted | {mean(results['predicted'], 2):.2f} | x{mean(results['predicted'], 3):.2f} | "
         f"{statistics.mean(ms):.0f} ms to predict (file read + encoder + MLP; the network alone {net_ms:.0f} ms at 256x256, eager fp32, 1 thread) |",
         f"| fitted ({args.fit_steps} steps from the prediction) | {mean(results['fitted'], 2):.2f} | x{mean(results['fitted'], 3):.2f} | "
-        f"{statistics.mean(fit_s):.0f} s to fit |",
+        f"{fit_time} |",
         f"| mean style (control) | {mean(results['mean style'], 2):.2f} | x{mean(results['mean style'], 3):.2f} | - |",
-        "",
-        "Bar (issue 22): predicted mean gain >= 0.45 at content <= x1.15. Peer, for context only: Magenta's "
-        "arbitrary-style model 0.39 at x1.09, 0.46 at x1.43 on the shipped styles (issue text).",
-        "",
-        "## Per case",
-        "",
-        "| painting | photo | predicted gain / content | fitted | mean style |",
-        "|---|---|---|---|---|",
     ]
-    for i, (s, c, g, k) in enumerate(results["predicted"]):
-        f, m = results["fitted"][i], results["mean style"][i]
-        lines.append(f"| {s} | {c} | {g:.2f} / x{k:.2f} | {f[2]:.2f} / x{f[3]:.2f} | {m[2]:.2f} / x{m[3]:.2f} |")
-    lines += ["", "Style loss on the fit's held crops (the fit's own objective), predicted -> fitted:", ""]
-    lines += [f"- {n}: {v['before']:.4f} -> {v['after']:.4f}" for n, v in fit_losses.items()]
-    lines += ["", f"Grid (`{png.name}`): painting, photo, Gatys, mean style, predicted, fitted; one row per case.", ""]
+    if trained:
+        out_rows = results["trained outright"]
+        lines.append(f"| trained outright (`--trained`) | {mean(out_rows, 2):.2f} | x{mean(out_rows, 3):.2f} | "
+                     "see the notes |")
+    lines += [
+        "",
+        "Bars (issue 22): predicted mean gain >= 0.45 at content <= x1.15; fitted within 10% of the gain of a style "
+        "trained outright. Peer, for context only: Magenta's arbitrary-style model 0.39 at x1.09, 0.46 at x1.43 on "
+        "the shipped styles (issue text).",
+    ]
+    if trained:
+        cases = [k for k in by_case["fitted"] if k in by_case["trained outright"]]
+        fit_gain = statistics.mean(by_case["fitted"][k][2] for k in cases)
+        out_gain = statistics.mean(by_case["trained outright"][k][2] for k in cases)
+        lines += ["", f"Fitted / trained outright, mean gain over the {len(cases)} cases both scored: "
+                  f"{fit_gain:.2f} / {out_gain:.2f} = {fit_gain / out_gain:.2f} (bar: >= 0.90)."]
+    header = "| painting | photo | predicted gain / content | fitted | mean style |" + (" trained outright |" if trained else "")
+    lines += ["", "## Per case", "", header, "|" + "---|" * (header.count("|") - 1)]
+    for (style, photo), (_, _, g, k) in by_case["predicted"].items():
+        cells = [f"{g:.2f} / x{k:.2f}"]
+        for m in ("fitted", "mean style", *(["trained outright"] if trained else [])):
+            r = by_case[m].get((style, photo))
+            cells.append(f"{r[2]:.2f} / x{r[3]:.2f}" if r else "failed")
+        lines.append(f"| {style} | {photo} | " + " | ".join(cells) + " |")
+    if fit_losses:
+        lines += ["", "Style loss on the fit's held crops (the fit's own objective), predicted -> fitted:", ""]
+        lines += [f"- {n}: {v['before']:.4f} -> {v['after']:.4f}" for n, v in fit_losses.items()]
+    columns = "painting, photo, Gatys, mean style, predicted, fitted" + (", trained outright" if trained else "")
+    lines += ["", f"Grid (`{png.name}`): {columns}; one row per case.", ""]
+    notes = args.out.read_text().split("## Notes (by hand)", 1) if args.out.is_file() else []
+    if len(notes) == 2:  # what a person wrote under the results stays
+        lines += ["## Notes (by hand)" + notes[1].rstrip("\n"), ""]
     args.out.write_text("\n".join(lines))
     print("\n".join(lines))
     return 0

@@ -6,7 +6,7 @@ before it (lazy imports inside functions count too), or modules of its own packa
 joins the list where its imports put it.
 
     errors, extras, native_stderr, stylize.run_record
-    -> io, samples, teacher, losses, perceptual, metrics, gatys.color, gatys, io_spec, styles
+    -> io, samples, teacher, losses, perceptual, metrics, gatys.color, gatys, io_spec, styles, painting_input
     -> models, pretrained, cost, inference, equalize, quantize, distill, style_fit, style_predictor
     -> export.app_model, export.manifest, runtime, export
     -> video.files, video.temporal_metrics, video

@@ -26,6 +26,7 @@ from edgenst.distill.data import PhotoPool, draw_batch, load_style_images
 from edgenst.errors import InputError
 from edgenst.export import training as T
 from edgenst.models.style_params import grow_styles, num_styles
+from edgenst.painting_input import check_painting_file
 from edgenst.style_fit import FitConfig
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,8 @@ def fit_style_on_phone(model_spec: str, painting: str, name: str, config: FitCon
     base, base_info = resolve_model(model_spec)
     check_name(name, base_info.styles)
     config = replace(config, loss_net=config.loss_network())
-    style_image = load_style_images([painting], config.style_size)[0]  # refuses a bad painting early
+    check_painting_file(painting, config.style_size)  # refuses a bad painting early (one that holds no style too)
+    style_image = load_style_images([painting], config.style_size)[0]
     dcfg = DistillConfig(arch=base_info.arch, styles=(painting,), style_names=(name,), style_size=config.style_size,
                          photos=config.photos, crop=config.crop, batch=config.batch, steps=config.steps, lr=config.lr,
                          photo_mode=0.0, loss=config.loss, teacher=config.loss_net, train="style", seed=config.seed)

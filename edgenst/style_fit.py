@@ -31,6 +31,7 @@ from edgenst.distill.objective import Objective, StyleBank
 from edgenst.errors import InputError
 from edgenst.models.serialization import ModelInfo, load_model, save_model
 from edgenst.models.style_params import grow_styles, num_styles
+from edgenst.painting_input import check_painting_file
 from edgenst.perceptual import LossConfig, PerceptualLoss
 from edgenst.pretrained import get_weights, resolve_model
 from edgenst.samples import SAMPLE_PHOTOS
@@ -142,7 +143,8 @@ def fit_style(model_spec: str, painting: str, name: str, config: FitConfig = Fit
     base, base_info = resolve_model(model_spec)
     check_name(name, base_info.styles)
     loss_net = config.loss_network()
-    style_image = load_style_images([painting], config.style_size)[0]  # refuses a bad painting early
+    check_painting_file(painting, config.style_size)  # refuses a bad painting early (one that holds no style too)
+    style_image = load_style_images([painting], config.style_size)[0]
     dcfg = DistillConfig(
         arch=base_info.arch, styles=(painting,), style_names=(name,), style_size=config.style_size,
         photos=config.photos, crop=config.crop, batch=config.batch, steps=config.steps, lr=config.lr,

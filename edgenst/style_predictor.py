@@ -267,26 +267,13 @@ def load_predictor(model: nn.Module, path: str | Path | None = None) -> StylePre
 def painting_tensor(painting: str | Path | "Image.Image", side: int = PREDICT_SIDE) -> torch.Tensor:  # noqa: F821
     """A painting (file or PIL image) as 1 x 3 x H x W in [0, 1], long side ``side``.
 
-    Huge files are refused by the image reader's pixel limit; a painting smaller than 16 px on a
-    side is refused (no statistics to speak of); a flat one (one colour) is refused, because its
-    "style" is a colour cast, which a style vector cannot express and would paint as grey mush.
+    Huge files are refused by the image reader's pixel limit and decoded small; a painting smaller
+    than 16 px on a side or of one flat colour is refused (``edgenst.painting_input``: the same
+    rule for every path that reads a painting).
     """
-    from PIL import Image
+    from edgenst.painting_input import read_painting
 
-    from edgenst.io import load_image, pil_to_tensor, resize_max_side
-
-    if isinstance(painting, Image.Image):
-        image = pil_to_tensor(painting)[0]
-        name = "the painting"
-    else:
-        image = load_image(str(painting), max_side=4 * side).tensor  # decoded small: a huge painting costs little
-        name = str(painting)
-    h, w = image.shape[-2:]
-    if min(h, w) < 16:
-        raise InputError(f"{name}: {w}x{h} is too small to read a style from (at least 16 px a side)")
-    if float(image.std(dim=(-2, -1)).max()) < 0.02:  # every channel flat over the picture
-        raise InputError(f"{name}: the painting is (almost) one flat colour; there is no style to read from it")
-    return resize_max_side(image, side) if max(h, w) != side else image
+    return read_painting(painting, side)
 
 
 @torch.no_grad()
@@ -331,11 +318,13 @@ def refine_vector(model: nn.Module, painting: str | Path, start: StyleVector, co
     never trained on), so a caller can see what the minutes bought.
     """
     from edgenst.distill.data import PhotoPool, load_style_images, step_generator
+    from edgenst.painting_input import check_painting_file
     from edgenst.perceptual import PerceptualLoss, StyleTarget
     from edgenst.style_fit import FitConfig
     from edgenst.teacher import build_teacher
 
     config = config if config is not None else FitConfig()
+    check_painting_file(painting, config.style_size)  # refuses a painting that holds no style, in one line
     style_image = load_style_images([str(painting)], config.style_size)[0]
     loss = PerceptualLoss(build_teacher(config.loss_network(), config.loss.all_layers), config.loss)
     grams = loss.style_grams(style_image)

@@ -636,3 +636,35 @@ def test_tensor_to_pil_shapes() -> None:
         tensor_to_pil(torch.zeros(2, 3, 4, 4))
     with pytest.raises(InputError):
         tensor_to_pil(torch.zeros(1, 1, 4, 4))
+
+
+def _smooth(w: int, h: int) -> Image.Image:
+    """A smooth colour picture (a noise-free gradient with soft bands): what shrinking must keep."""
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    arr = np.stack([127 + 100 * np.sin(x / 97.0), 127 + 100 * np.cos(y / 71.0), 255 * x / w], -1)
+    return Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
+
+
+@pytest.mark.parametrize("ext,mode", [(".jpg", "RGB"), (".png", "RGB"), (".png", "L")])
+def test_shrink_on_decode_decodes_a_big_image_small_and_nearly_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ext: str, mode: str) -> None:
+    import edgenst.io as io
+
+    path = tmp_path / f"big{ext}"
+    _smooth(2600, 1700).convert(mode).save(path, **({"quality": 95} if ext == ".jpg" else {}))
+    decoded = []
+    real = io._from_pil
+    monkeypatch.setattr(io, "_from_pil", lambda img, p, **k: decoded.append(img.size) or real(img, p, **k))
+    full = load_image(path, max_side=600).tensor
+    small = load_image(path, max_side=600, shrink_on_decode=True).tensor
+    assert decoded[0] == (2600, 1700) and max(decoded[1]) < 2 * 600 <= 2600  # the frame itself was small
+    assert min(decoded[1]) >= 600 * 1700 // 2600  # never below what the resize needs
+    assert small.shape == full.shape == (1, 3, 392, 600)
+    assert (small - full).abs().mean() < 0.01 and (small - full).abs().max() < 0.15
+
+
+def test_shrink_on_decode_leaves_images_under_twice_max_side_as_they_were(tmp_path: Path) -> None:
+    path = tmp_path / "mid.jpg"
+    _smooth(1100, 700).save(path, quality=95)
+    assert torch.equal(load_image(path, max_side=600, shrink_on_decode=True).tensor,
+                       load_image(path, max_side=600).tensor)

@@ -5,6 +5,8 @@ A tiny random student and the random loss network keep these in seconds; no shar
 
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -144,11 +146,36 @@ def _bad(tmp: Path, tiny: Path) -> dict[str, list[str]]:
         "steps negative": [*base, "new", str(painting), *m, "-o", str(tmp / "o8.safetensors"), *CLI_FAST, "--steps=-3"],
         "out exists": [*base, "new", str(painting), *m, "-o", str(exists), *CLI_FAST],
         "out is input": [*base, "new", str(painting), *m, "-o", str(tiny), "--force", *CLI_FAST],
+        "huge painting": [*base, "new", str(_huge_png_header(tmp / "huge.png")), *m, "-o", str(tmp / "o9.safetensors"),
+                          *CLI_FAST],
+        **{f"{kind} painting": [*base, "new", str(path), *m, "-o", str(tmp / f"o-{kind}.safetensors"), *CLI_FAST]
+           for kind, path in _unusable_paintings(tmp).items()},
     }
 
 
+def _huge_png_header(path: Path, side: int = 20000) -> Path:
+    """A PNG that claims side x side pixels (a decompression bomb's header: refused before decoding)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)))
+    return path
+
+
+def _unusable_paintings(tmp: Path) -> dict[str, Path]:
+    """Pictures that hold no style: too small to read one from (a 1x1, a 3-pixel strip) or one flat
+    colour (a solid fill, a fully transparent PNG, white once composited as a viewer shows it)."""
+    Image.new("RGB", (1, 1), (200, 10, 10)).save(tmp / "one.png")
+    Image.fromarray(np.asarray(Image.open(_painting(tmp / "s.png")))[:3], "RGB").save(tmp / "strip.png")
+    Image.new("RGB", (96, 64), (30, 90, 160)).save(tmp / "solid.png")
+    Image.new("RGBA", (96, 64), (30, 90, 160, 0)).save(tmp / "transparent.png")
+    return {kind: tmp / f"{kind}.png" for kind in ("one", "strip", "solid", "transparent")}
+
+
 @pytest.mark.parametrize("case", ["missing painting", "broken painting", "name taken", "bad name", "pte model",
-                                  "steps zero", "steps text", "steps negative", "out exists", "out is input"])
+                                  "steps zero", "steps text", "steps negative", "out exists", "out is input",
+                                  "huge painting", "one painting", "strip painting", "solid painting",
+                                  "transparent painting"])
 def test_bad_input_is_one_line_and_exit_2(case: str, tiny: Path, tmp_path: Path, capsys) -> None:
     before = tiny.read_bytes()
     argv = _bad(tmp_path, tiny)[case]
@@ -180,3 +207,9 @@ def test_listing_styles_still_works(capsys) -> None:
     assert "starry_night" in capsys.readouterr().out
     assert main(["styles", "--model", "fast", "--json"]) == 0
     assert '"starry_night"' in capsys.readouterr().out
+
+
+def test_fit_style_refuses_a_painting_without_a_style(tiny: Path, tmp_path: Path) -> None:
+    for kind, path in _unusable_paintings(tmp_path).items():
+        with pytest.raises(InputError, match="too small|one flat colour"):
+            fit_style(str(tiny), str(path), kind, FAST, progress=False)

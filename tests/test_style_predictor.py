@@ -167,6 +167,86 @@ def test_bad_paintings_get_a_clear_error(tmp_path: Path, student: torch.nn.Modul
         predict_style(student, _painting(tmp_path / "tiny.png", size=(8, 8)), p)
 
 
+def _odd_painting(tmp: Path, case: str) -> Path:
+    """Paintings a user may well upload that are no use as styles (each must be refused in one line)."""
+    if case == "truncated":
+        whole = _painting(tmp / "whole.jpg", size=(96, 128)).read_bytes()
+        (tmp / "truncated.jpg").write_bytes(whole[: len(whole) // 2])
+        return tmp / "truncated.jpg"
+    if case == "empty":
+        (tmp / "empty.png").write_bytes(b"")
+        return tmp / "empty.png"
+    if case == "one pixel":
+        Image.new("RGB", (1, 1), (200, 10, 10)).save(tmp / "one.png")
+        return tmp / "one.png"
+    if case == "strip":  # long enough to pass a check on the long side only
+        return _painting(tmp / "strip.png", size=(3, 400))
+    if case == "transparent":  # RGBA with alpha 0 everywhere: white once composited, as a viewer shows it
+        rgba = np.dstack([np.asarray(Image.open(_painting(tmp / "rgb.png"))), np.zeros((48, 64), np.uint8)])
+        Image.fromarray(rgba, "RGBA").save(tmp / "transparent.png")
+        return tmp / "transparent.png"
+    if case == "folder":
+        (tmp / "folder.png").mkdir()
+        return tmp / "folder.png"
+    raise AssertionError(case)
+
+
+ODD = ["truncated", "empty", "one pixel", "strip", "transparent"]
+
+
+@pytest.mark.parametrize("case", ODD)
+def test_odd_paintings_are_refused_by_the_api(tmp_path: Path, student: torch.nn.Module, files: dict[str, Path],
+                                             case: str) -> None:
+    with pytest.raises(InputError) as err:
+        predict_style(student, _odd_painting(tmp_path, case), load_predictor(student, files["pred"]))
+    assert "\n" not in str(err.value) and str(tmp_path) in str(err.value)
+
+
+def _same_picture_as(tmp: Path, mode: str) -> tuple[Path, Path]:
+    """(an 8-bit RGB painting, the same picture stored another way) for the formats a reader must convert."""
+    rgb = _painting(tmp / "rgb.png", seed=3)
+    img = Image.open(rgb)
+    if mode == "gray 16-bit":
+        gray8 = img.convert("L")
+        gray8.save(tmp / "gray8.png")
+        Image.fromarray(np.asarray(gray8).astype(np.uint16) * 257).save(tmp / "gray16.png")  # 0..65535
+        return tmp / "gray8.png", tmp / "gray16.png"
+    if mode == "rgb 16-bit":  # Pillow cannot write it: a PNG by hand, 16 bits per channel (big-endian)
+        arr = np.asarray(img).astype(">u2") * 257
+        h, w = arr.shape[:2]
+        raw = b"".join(b"\0" + arr[i].tobytes() for i in range(h))
+
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        (tmp / "rgb16.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+                                        + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+        return rgb, tmp / "rgb16.png"
+    if mode == "opaque alpha":
+        img.convert("RGBA").save(tmp / "rgba.png")
+        return rgb, tmp / "rgba.png"
+    if mode == "palette":  # the blocky painting has few colours: a palette holds them exactly
+        img.quantize(256, method=Image.Quantize.MAXCOVERAGE).convert("RGB").save(tmp / "rgb_q.png")
+        Image.open(tmp / "rgb_q.png").convert("P", palette=Image.Palette.ADAPTIVE).save(tmp / "palette.png")
+        return tmp / "rgb_q.png", tmp / "palette.png"
+    if mode == "cmyk":  # CMYK JPEGs (print scans) are common; Pillow's conversion is not exact, so compare loosely
+        img.save(tmp / "rgb.jpg", quality=95)
+        img.convert("CMYK").save(tmp / "cmyk.jpg", quality=95)
+        return tmp / "rgb.jpg", tmp / "cmyk.jpg"
+    raise AssertionError(mode)
+
+
+@pytest.mark.parametrize("mode", ["gray 16-bit", "rgb 16-bit", "opaque alpha", "palette", "cmyk"])
+def test_other_pixel_formats_predict_what_the_same_picture_in_8_bit_rgb_does(
+        tmp_path: Path, student: torch.nn.Module, files: dict[str, Path], mode: str) -> None:
+    p = load_predictor(student, files["pred"])
+    plain, other = _same_picture_as(tmp_path, mode)
+    want, got = predict_style(student, plain, p).values, predict_style(student, other, p).values
+    mean = StyleSpace.of(student).mean(student, [0, 1]).values
+    tol = 0.15 if mode == "cmyk" else 1e-3
+    assert torch.isfinite(got).all()
+    assert (got - want).norm() <= tol * (want - mean).norm(), mode  # read as the same picture, not mangled
+
+
 def test_a_large_painting_is_read_small(tmp_path: Path, student: torch.nn.Module, files: dict[str, Path]) -> None:
     big = _painting(tmp_path / "big.jpg", size=(1500, 2000))
     v = predict_style(student, big, load_predictor(student, files["pred"]))
@@ -229,7 +309,7 @@ def test_cli_fit_refines_the_predicted_vector(tmp_path: Path, capsys: pytest.Cap
     assert seen[0] is None and seen[1] is not None and seen[1].steps == 7  # what --fit and --steps make
 
 
-@pytest.mark.parametrize("case", ["text", "flat", "huge"])
+@pytest.mark.parametrize("case", ["text", "flat", "huge", *ODD])
 def test_cli_bad_painting_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                 files: dict[str, Path], case: str) -> None:
     if case == "text":
@@ -238,9 +318,34 @@ def test_cli_bad_painting_exits_2_with_one_line(tmp_path: Path, capsys: pytest.C
     elif case == "flat":
         bad = tmp_path / "flat.png"
         Image.new("RGB", (64, 48), (10, 120, 200)).save(bad)
-    else:
+    elif case == "huge":
         bad = _huge_png_header(tmp_path / "huge.png")
+    else:
+        bad = _odd_painting(tmp_path, case)
     out = tmp_path / "out.png"
     rc, err = _stylize(capsys, files, out, str(bad))
     assert rc == 2 and len(err) == 1 and err[0].startswith(ERROR_PREFIX), err
     assert str(bad) in err[0] and not out.exists()
+
+
+@pytest.mark.parametrize("case", ["missing", "folder"])
+def test_cli_a_painting_path_that_is_no_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    files: dict[str, Path], case: str) -> None:
+    """A typo in a painting's path is not "an unknown style": the line says the file is not there."""
+    bad = tmp_path / "no_such_painting.jpg" if case == "missing" else _odd_painting(tmp_path, "folder")
+    rc, err = _stylize(capsys, files, tmp_path / "out.png", str(bad))
+    assert rc == 2 and len(err) == 1 and err[0].startswith(ERROR_PREFIX), err
+    assert str(bad) in err[0]
+    assert ("no such file" if case == "missing" else "a folder") in err[0], err[0]
+    assert _stylize(capsys, files, tmp_path / "out.png", "no_such_style")[1][0].count("unknown style") == 1
+
+
+@pytest.mark.parametrize("case", ["one pixel", "strip", "transparent"])
+def test_refine_vector_refuses_a_painting_without_a_style(tmp_path: Path, student: torch.nn.Module, case: str) -> None:
+    from edgenst.style_predictor import refine_vector
+
+    tiny = FitConfig(steps=1, photos=("sample:chelsea",), crop=32, batch=1, style_size=64, eval_crops=1,
+                     loss_net=TeacherConfig(source="random", width=8, pyramid_levels=1))
+    start = StyleSpace.of(student).column(student, 0)
+    with pytest.raises(InputError, match="too small|one flat colour"):
+        refine_vector(student, _odd_painting(tmp_path, case), start, tiny)

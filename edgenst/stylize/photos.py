@@ -10,6 +10,7 @@ caller prints or collects, and the run record (:mod:`edgenst.stylize.run_record`
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +21,8 @@ from torch import nn
 
 from edgenst.errors import InputError
 from edgenst.inference import StyleChoice, stylize_u8
-from edgenst.io import DEFAULT_MAX_PIXELS, LoadedImage, load_image_u8, save_image, to_u8
+from edgenst.io import (DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, LoadedImage, load_image_u8, require_file,
+                        save_image, to_u8)
 from edgenst.models.serialization import ModelInfo
 from edgenst.gatys.optimize import OptimizeConfig, StyleSpec, stylize_optimize
 from edgenst.perceptual import LossConfig, PerceptualLoss
@@ -113,10 +115,18 @@ def choose_method(style_names: Sequence[str], *, method: str = "auto", model: st
             reason = f": {exc}"
             unpredictable = missing
     if method == "student" or not all(is_image[names.index(n)] for n in unpredictable):
+        for name in unpredictable:
+            if _looks_like_path(name):  # a typo in a painting's path is not "an unknown style"
+                require_file(Path(name), InputError, "a painting (an image file)")
         raise InputError(f"unknown style {unpredictable[0]!r}; the model has: {', '.join(info.styles)} "
                          f"('edgenst styles' lists them; --method optimize takes image files){reason}")
     log.info("%s is not one of the model's styles: using the Gatys optimiser (slow)%s", unpredictable[0], reason)
     return MethodChoice("optimize")
+
+
+def _looks_like_path(name: str) -> bool:
+    """A ``--style`` meant as a file: a folder in it, or an image file's extension (style names have neither)."""
+    return "/" in name or os.sep in name or Path(name).suffix.lower() in IMAGE_EXTENSIONS
 
 
 def check_strength(strength: float) -> None:
