@@ -79,9 +79,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--pixel-weight", type=float, default=d.weights.pixel)
     g.add_argument("--match-weight", type=float, default=d.weights.match)
     g.add_argument("--photo-weight", type=float, default=d.weights.photo, help="L1 to the photo at strength 0")
-    g.add_argument("--spike-weight", type=float, default=d.weights.spike, metavar="W",
-                   help="teacher network: cost of instance-norm outliers beyond 6 deviations, the spikes that "
-                        "paint blobs (0 = off)")
     g.add_argument("--temporal", type=float, default=d.weights.temporal, metavar="W",
                    help="temporal stability weight: a moved, noisy view's output must match the moved output "
                    "(video; 0 = off)")
@@ -128,7 +125,7 @@ def config_from_args(args: argparse.Namespace) -> DistillConfig:
         photo_mode=args.photo_mode, teacher_net=args.teacher_net, init_from=args.init_from, train=args.train,
         train_styles=_train_style_indices(args), style_balance=_style_balance(args),
         weights=DistillWeights(pixel=args.pixel_weight, match=args.match_weight, photo=args.photo_weight,
-                               temporal=args.temporal, spike=args.spike_weight),
+                               temporal=args.temporal),
         motion=MotionConfig(shift=args.motion_shift, rotate=args.motion_rotate, zoom=args.motion_zoom,
                             noise=args.motion_noise, margin=args.motion_margin, mirror=args.motion_mirror),
         loss=loss_config(args), teacher=teacher_config(args), seed=args.seed,

@@ -33,7 +33,6 @@ class DistillWeights:
     match: float = 1.0  # relative distance of loss-network features to the teacher output's
     photo: float = 10.0  # L1 to the photo at strength 0 (what makes the strength input work)
     temporal: float = 0.0  # stability: output of a moved view vs the moved output (0 = off, nothing changes)
-    spike: float = 0.0  # teacher network: instance-norm outliers that paint blobs (0 = off; norm_spikes.py)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -98,8 +97,6 @@ class DistillConfig:
         for name, (ok, what) in checks.items():
             if not ok:
                 raise InputError(f"{name} must be {what}, got {getattr(self, name)}")
-        if self.weights.spike > 0 and self.arch != "teacher-net":
-            raise InputError("the spike weight applies to the teacher network (the student has no instance norm)")
         if self.weights.temporal > 0 and 2 * self.motion.margin >= self.crop - 2:
             raise InputError(f"temporal margin {self.motion.margin} leaves nothing of a {self.crop} px crop")
 

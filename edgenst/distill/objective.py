@@ -15,7 +15,6 @@ from torch import nn
 
 from edgenst.distill.config import DistillWeights
 from edgenst.distill.data import Batch
-from edgenst.distill.norm_spikes import NormSpikes
 from edgenst.distill.temporal import temporal_loss
 from edgenst.errors import InputError
 from edgenst.inference import mirror_pad
@@ -60,12 +59,9 @@ class Objective(nn.Module):
         weights: DistillWeights = DistillWeights(),
         *,
         bank_offset: int = 0,
-        spikes: NormSpikes | None = None,
     ) -> None:
-        """``bank_offset``: the bank holds styles ``offset..offset+S`` of the model (add-a-style).
-        ``spikes``: hooks on the trained model's instance norms, whose outliers cost ``weights.spike``."""
+        """``bank_offset``: the bank holds styles ``offset..offset+S`` of the model (add-a-style)."""
         super().__init__()
-        self.spikes = spikes
         self.bank_offset = bank_offset
         self.loss = loss
         self.bank = bank
@@ -76,10 +72,6 @@ class Objective(nn.Module):
     def forward(self, output: torch.Tensor, batch: Batch, view_output: torch.Tensor | None = None) -> LossTerms:
         """``view_output``: the model's output for ``batch.view`` (adds the temporal term)."""
         terms = self._terms(output, batch)
-        spike = self.spikes.pop() if self.spikes is not None else None
-        if spike is not None:  # collected by the hooks during the model's forward that made ``output``
-            terms.total = terms.total + self.weights.spike * spike
-            terms.extra["spike"] = float(spike.detach())
         if view_output is not None and batch.view is not None:
             temporal = self.weights.temporal * temporal_loss(output, view_output, batch.view)
             terms.total = terms.total + temporal

@@ -24,7 +24,6 @@ from edgenst import __version__
 from edgenst.distill.checkpoint import file_sha256, find_checkpoints, load_latest, restore_optimizer, save_checkpoint
 from edgenst.distill.config import DistillConfig
 from edgenst.distill.data import PhotoPool, draw_batch, load_style_images, style_name
-from edgenst.distill.norm_spikes import NormSpikes
 from edgenst.distill.objective import Objective, StyleBank, train_step
 from edgenst.distill.temporal import draw_view_pair
 from edgenst.errors import InputError
@@ -115,8 +114,7 @@ def _prepare(config: DistillConfig, device: torch.device, world: int) -> _Setup:
             raise InputError(f"{config.teacher_net}: a {tinfo.arch} with styles {tinfo.styles}, but this run needs a "
                              f"teacher-net with styles {names}")
         teacher_net = teacher_net.to(device)
-    spikes = NormSpikes(model) if config.weights.spike > 0 else None
-    objective = Objective(loss, bank, teacher_net, config.weights, bank_offset=offset, spikes=spikes)
+    objective = Objective(loss, bank, teacher_net, config.weights, bank_offset=offset)
     pool = PhotoPool(config.photos, config.crop)
     if pool.skipped:
         log.warning("skipped %d unreadable or too small photos, e.g. %s", len(pool.skipped), pool.skipped[0])
