@@ -19,7 +19,8 @@ keep int8 per-channel weights with their input quantized per call from its own r
 (XNNPACK's dynamically quantized ``qd8`` GEMM), so the file stays small and nothing is fixed
 from calibration images that may not look like the painting. Everything upstream is XNNPACK's
 static int8, calibrated as before. The rule is structural, not by layer name, because the export
-takes any module mapping a painting to a vector (``edgenst.export.predictor``).
+takes any module mapping a painting to a vector (``edgenst.export.predictor``); a module with no
+spatial reduction is quantized whole, as before, with a warning.
 
 A ``cat`` is marked explicitly: XNNPACK's ``cat`` annotator ignores the quantizer's filter
 function (executorch 1.5.1), so pre-annotating the tail with empty annotations is what keeps it
@@ -28,12 +29,15 @@ in fp32.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Sequence
 
 import torch
 from torch import nn
 
 from edgenst.errors import InputError
+
+log = logging.getLogger(__name__)
 
 #: Ops that reduce a feature map to per-image values: what follows them is the fp32 tail.
 REDUCTIONS = frozenset({"aten.mean.dim", "aten.mean.default", "aten.sum.dim_IntList",
@@ -80,9 +84,9 @@ def _split_quantizer(quant: Any):  # noqa: ANN202 - a torchao Quantizer, importe
 
         def annotate(self, gm: torch.fx.GraphModule) -> torch.fx.GraphModule:
             tail = per_image_tail(gm)
-            if not tail:
-                raise InputError("the style predictor has no spatial reduction (mean over H x W); "
-                                 "the int8 export quantizes the layers before it and keeps the rest in fp32")
+            if not tail:  # nothing to split at: every op int8, as before the split
+                log.warning("the style predictor has no spatial reduction (mean over H x W): quantizing every "
+                            "op to int8; verify's precision gate says whether that is close enough")
             linears = [n for n in tail if n.target == torch.ops.aten.linear.default]
             if linears:
                 # the dynamic quantizer annotates only linear patterns; restrict it to the tail's

@@ -13,7 +13,6 @@ import torch
 from conftest import tiny_trained_like_student
 from torch import nn
 
-from edgenst.errors import InputError
 from edgenst.export.predictor_int8 import per_image_tail, quantize_predictor
 from edgenst.quantize import QuantConfig
 from edgenst.style_predictor import PredictorConfig, StylePredictor
@@ -108,7 +107,7 @@ def test_nothing_after_the_statistics_is_statically_quantized(split: tuple[Style
         assert str(lin.args[1].target) == "quantized_decomposed.dequantize_per_channel.default"
 
 
-def test_a_predictor_without_a_reduction_is_refused():
+def test_a_predictor_without_a_reduction_is_quantized_whole(caplog: pytest.LogCaptureFixture):
     class NoStatistics(nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -117,5 +116,7 @@ def test_a_predictor_without_a_reduction_is_refused():
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return self.conv(x).flatten(1)
 
-    with pytest.raises(InputError, match="no spatial reduction"):
-        quantize_predictor(NoStatistics(), _images(1, 2), QuantConfig(calibration_size=SIDE))
+    with caplog.at_level("WARNING", logger="edgenst.export.predictor_int8"):
+        q = quantize_predictor(NoStatistics(), _images(1, 2), QuantConfig(calibration_size=SIDE))
+    assert "no spatial reduction" in caplog.text
+    assert "quantized_decomposed.quantize_per_tensor.default" in [str(n.target) for n in q.graph.nodes]
