@@ -48,8 +48,9 @@ class ExportConfig:
     #: The pte-training recipe's; that format needs one (there is no useful default loss network).
     training: TrainingExportConfig | None = None
     #: The .pte recipes also write ``vector_<H>x<W>`` methods that take a style vector beside the
-    #: table (``io_spec.VectorSpec``; the manifest's ``style_vector`` says how to feed it). Off by
-    #: default: it doubles the export's lowering time, and folders stay as before unless asked.
+    #: table (``io_spec.VectorSpec``; the manifest's ``style_vector`` says how to feed it), and the
+    #: coreml recipe's package gains the same two inputs, optional (its entry's ``vector_inputs``).
+    #: Off by default: it doubles the export's lowering time, and folders stay as before unless asked.
     style_vector: bool = False
     #: The predictor recipes' model (any module mapping a 1 x 3 x H x W painting to 1 x D); None:
     #: ``edgenst.style_predictor.load_predictor`` for the student being exported.

@@ -8,6 +8,12 @@ Why these choices:
 - ``image`` is a real image (RGB, 0-255) that Core ML scales to [0, 1] itself, and ``stylized``
   is an image too (the graph multiplies by 255), so the app needs no pixel loops.
   ``style_weights`` (1 x S) and ``strength`` (1 x 1) are float32 MultiArrays.
+- With ``style_vector`` (``edgenst export --style-vector``), the same one function also takes
+  ``style_vector`` (1 x D, the ``edgenst.styles.StyleVector`` layout: a predicted or fitted
+  painting) and ``vector_weight`` (1 x 1), the ``.pte``'s ``vector_<H>x<W>`` inputs. Both are
+  *optional* inputs whose default is 0 (``ct.TensorType(default_value=...)``, ML Program, iOS 16+):
+  an app that feeds only the first three gets the table's blend, so apps written for the
+  table-only package run unchanged, where the ``.pte`` needs a second method for the same reason.
 - fp16 compute; weights optionally int8 (linear symmetric, per output channel) or palettized
   (k-means look-up table). The student's weights are small, so the coremltools default threshold
   (2048 elements) would compress almost nothing: every conv weight above ``min_weight_size`` is a
@@ -38,7 +44,17 @@ from torch import nn
 
 from edgenst import __version__
 from edgenst.errors import InputError
-from edgenst.export.app_model import DEFAULT_SIZES, INPUT_NAMES, OUTPUT_NAME, AppModel, Size, example_inputs
+from edgenst.export.app_model import (
+    DEFAULT_SIZES,
+    INPUT_NAMES,
+    OUTPUT_NAME,
+    AppModel,
+    Size,
+    VectorAppModel,
+    example_inputs,
+    example_vector_inputs,
+)
+from edgenst.io_spec import VECTOR_INPUT_NAMES
 from edgenst.models.style_params import num_styles
 
 COMPRESS_MODES = ("int8", "palettize")
@@ -54,11 +70,17 @@ META_CONVENTION = "edgenst.input_convention"
 META_SIZES = "edgenst.sizes"
 META_COMPRESS = "edgenst.compress"
 META_VERSION = "edgenst.version"
+META_VECTOR = "edgenst.style_vector"  # JSON: the vector's length and layout (packages with a vector input)
 INPUT_CONVENTION = (
     "image: RGB image, 0-255 (scaled to [0,1] inside the model), height and width multiples of 4; "
     "style_weights: float32 1xS, one weight per style in edgenst.styles order, rows summing to 1 blend; "
     "strength: float32 1x1 in [0,1], 0 = the photo, 1 = the full style; "
     "stylized: RGB image, 0-255, the size of the input"
+)
+VECTOR_CONVENTION = (
+    "; style_vector: float32 1xD, a style vector in edgenst.style_vector's layout (optional, default 0); "
+    "vector_weight: float32 1x1 in [0,1], 0 = the style_weights blend alone, 1 = the vector alone "
+    "(optional, default 0)"
 )
 _PARAM_PREFIX = "p_"  # torch.export lifts parameter "a.b.c" to the input "p_a_b_c"
 _BUFFER_PREFIX = "b_"  # ... and buffer "a.b.c" to "b_a_b_c"
@@ -78,6 +100,8 @@ class CoreMLConfig:
     license: str = "Apache-2.0"
     description: str = "Multi-style neural style transfer (edgenst student): photo + style weights -> stylized photo"
     version: str = __version__
+    #: Also take ``style_vector`` and ``vector_weight`` (optional inputs, default 0; see the module docstring).
+    style_vector: bool = False
 
     def __post_init__(self) -> None:
         sizes = self.sizes
@@ -100,6 +124,8 @@ class CoreMLConfig:
             raise InputError(f"palette_bits must be one of {', '.join(map(str, PALETTE_BITS))}, got {self.palette_bits!r}")
         if isinstance(self.min_weight_size, bool) or not isinstance(self.min_weight_size, int) or self.min_weight_size < 0:
             raise InputError(f"min_weight_size must be an integer >= 0, got {self.min_weight_size!r}")
+        if not isinstance(self.style_vector, bool):
+            raise InputError(f"style_vector must be True or False, got {self.style_vector!r}")
         for name in ("author", "license", "description", "version"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip() or "\n" in value:
@@ -153,11 +179,11 @@ def export_coreml(
     styles = _check_styles(styles, num_styles(student))
     import coremltools as ct
 
-    app = AppModel(student, output_scale=OUTPUT_SCALE).eval()
+    app = (VectorAppModel if config.style_vector else AppModel)(student, output_scale=OUTPUT_SCALE).eval()
     program = _torch_export(app, len(styles), config.sizes)
     mlmodel = ct.convert(
         program,
-        inputs=_input_types(ct, len(styles), config),
+        inputs=_input_types(ct, len(styles), config, getattr(app, "vector_dim", 0)),
         outputs=[ct.ImageType(name=OUTPUT_NAME, color_layout=ct.colorlayout.RGB)],
         convert_to="mlprogram",
         minimum_deployment_target=ct.target.iOS17,
@@ -169,7 +195,7 @@ def export_coreml(
     if config.compress:
         names = {lifted: n for lifted, (n, _) in _graph_tensors(app).items()}
         mlmodel, compressed, kept = _compress(ct, mlmodel, config, names)
-    _write_metadata(mlmodel, styles, config)
+    _write_metadata(mlmodel, styles, config, student)
     _save_atomically(mlmodel, out)
     spec = mlmodel.get_spec()
     return CoreMLReport(
@@ -236,12 +262,16 @@ def _torch_export(app: AppModel, styles: int, sizes: Sequence[Size]) -> torch.ex
         if lo != hi:
             dims[axis] = 4 * torch.export.Dim(f"{name}_div4", min=lo, max=hi)
     dynamic = {"image": dims or None, "style_weights": None, "strength": None}
+    example = example_inputs(styles, sizes[0])
+    if isinstance(app, VectorAppModel):
+        dynamic.update(style_vector=None, vector_weight=None)
+        example = example_vector_inputs(styles, app.vector_dim, sizes[0])
     with torch.no_grad():
-        program = torch.export.export(app, example_inputs(styles, sizes[0]), dynamic_shapes=dynamic)
+        program = torch.export.export(app, example, dynamic_shapes=dynamic)
     return program.run_decompositions({})
 
 
-def _input_types(ct: Any, styles: int, config: CoreMLConfig) -> list:
+def _input_types(ct: Any, styles: int, config: CoreMLConfig, vector_dim: int = 0) -> list:
     first = config.sizes[0]
     if len(config.sizes) == 1:
         shape: Any = (1, 3, first.height, first.width)
@@ -254,11 +284,17 @@ def _input_types(ct: Any, styles: int, config: CoreMLConfig) -> list:
 
         shape = ct.Shape(shape=(1, 3, dim([s.height for s in config.sizes], first.height),
                                 dim([s.width for s in config.sizes], first.width)))
-    return [
+    types = [
         ct.ImageType(name=INPUT_NAMES[0], shape=shape, scale=1.0 / 255.0, color_layout=ct.colorlayout.RGB),
         ct.TensorType(name=INPUT_NAMES[1], shape=(1, styles), dtype=np.float32),
         ct.TensorType(name=INPUT_NAMES[2], shape=(1, 1), dtype=np.float32),
     ]
+    if config.style_vector:  # optional: left out, vector_weight 0 paints with the table alone
+        vector, weight = VECTOR_INPUT_NAMES[3:]
+        types += [ct.TensorType(name=vector, shape=(1, vector_dim), dtype=np.float32,
+                                default_value=np.zeros((1, vector_dim), np.float32)),
+                  ct.TensorType(name=weight, shape=(1, 1), dtype=np.float32, default_value=np.zeros((1, 1), np.float32))]
+    return types
 
 
 def _compress(ct: Any, mlmodel: Any, config: CoreMLConfig,
@@ -333,14 +369,14 @@ def _why_keep_dense(value: np.ndarray, config: CoreMLConfig) -> str | None:
     return None
 
 
-def _write_metadata(mlmodel: Any, styles: list[str], config: CoreMLConfig) -> None:
+def _write_metadata(mlmodel: Any, styles: list[str], config: CoreMLConfig, student: nn.Module | None = None) -> None:
     mlmodel.author = config.author
     mlmodel.license = config.license
     mlmodel.short_description = config.description
     mlmodel.version = config.version
     meta = mlmodel.user_defined_metadata
     meta[META_STYLES] = json.dumps(styles)
-    meta[META_CONVENTION] = INPUT_CONVENTION
+    meta[META_CONVENTION] = INPUT_CONVENTION + (VECTOR_CONVENTION if config.style_vector else "")
     meta[META_SIZES] = ",".join(map(str, config.sizes)) + (" (range)" if config.flexible == "range" else "")
     meta[META_COMPRESS] = config.compress_label
     meta[META_VERSION] = __version__
@@ -348,6 +384,26 @@ def _write_metadata(mlmodel: Any, styles: list[str], config: CoreMLConfig) -> No
     mlmodel.input_description[INPUT_NAMES[1]] = f"1x{len(styles)} style blend weights: {', '.join(styles)}"
     mlmodel.input_description[INPUT_NAMES[2]] = "1x1 style strength in [0, 1]"
     mlmodel.output_description[OUTPUT_NAME] = "Stylized photo, RGB 0-255, the input's size"
+    if config.style_vector and student is not None:
+        layout = vector_layout(student)
+        meta[META_VECTOR] = json.dumps(layout)
+        vector, weight = VECTOR_INPUT_NAMES[3:]
+        mlmodel.input_description[vector] = (f"Optional 1x{layout['length']} style vector (a predicted or fitted "
+                                             f"painting; layout in {META_VECTOR}); default 0")
+        mlmodel.input_description[weight] = ("Optional 1x1 in [0, 1]: 0 paints with style_weights alone, "
+                                             "1 with style_vector alone; default 0")
+
+
+def vector_layout(student: nn.Module) -> dict[str, Any]:
+    """The style vector's length and layout (tensor, offset, length), as the manifest's ``style_vector``
+    gives it: what the package's metadata says and ``coreml_check`` checks."""
+    from edgenst.styles import StyleSpace
+
+    entries, start = [], 0
+    for name, k in StyleSpace.of(student).layout:
+        entries.append({"tensor": name, "offset": start, "length": int(k)})
+        start += int(k)
+    return {"length": start, "layout": entries}
 
 
 def _save_atomically(mlmodel: Any, out: Path) -> None:
@@ -431,4 +487,5 @@ __all__ = [
     "CoreMLConfig",
     "CoreMLReport",
     "export_coreml",
+    "vector_layout",
 ]

@@ -29,12 +29,13 @@ import torch
 from torch import nn
 
 from edgenst.errors import InputError
-from edgenst.export.app_model import INPUT_NAMES, OUTPUT_NAME, AppModel
+from edgenst.export.app_model import INPUT_NAMES, OUTPUT_NAME, AppModel, VectorAppModel
 from edgenst.export.coreml import (
     DEPLOYMENT_TARGET,
     META_COMPRESS,
     META_CONVENTION,
     META_STYLES,
+    META_VECTOR,
     OPSET,
     OUTPUT_SCALE,
     SPEC_VERSION,
@@ -45,7 +46,9 @@ from edgenst.export.coreml import (
     _param_name,
     _student_of,
     _walk_pymil,
+    vector_layout,
 )
+from edgenst.io_spec import VECTOR_INPUT_NAMES
 from edgenst.metrics import psnr
 from edgenst.models.style_params import num_styles
 
@@ -114,8 +117,12 @@ def check_coreml(
 
     _check_program_kind(spec, check)
     _check_inputs(spec, len(styles), config, fail)
+    if config.style_vector:
+        _check_vector_inputs(spec, student, fail)
     _check_outputs(spec, config, fail)
     _check_metadata(spec, styles, config, fail)
+    if config.style_vector:
+        _check_vector_metadata(spec, student, fail)
     check.op_counts = dict(sorted(_count_ops(spec).items()))
     _check_op_set(check.op_counts, fail)
     _check_image_scale(program, fail)
@@ -175,10 +182,11 @@ _TARGETS = {6: "iOS15", 7: "iOS16", 8: "iOS17", 9: "iOS18"}
 def _check_inputs(spec: Any, styles: int, config: CoreMLConfig, fail: Any) -> None:
     inputs = list(spec.description.input)
     names = [i.name for i in inputs]
-    if names != list(INPUT_NAMES):
-        fail(f"inputs are {names}, expected {list(INPUT_NAMES)}")
+    expected = list(VECTOR_INPUT_NAMES if config.style_vector else INPUT_NAMES)
+    if names != expected:
+        fail(f"inputs are {names}, expected {expected}")
         return
-    image, weights, strength = inputs
+    image, weights, strength = inputs[:3]
     kind = image.type.WhichOneof("Type")
     if kind != "imageType":
         fail(f"input image is a {kind}, expected an image")
@@ -196,6 +204,49 @@ def _check_inputs(spec: Any, styles: int, config: CoreMLConfig, fail: Any) -> No
         dtype = _array_dtype_name(arr.dataType)
         if dtype != "FLOAT32":
             fail(f"input {feature.name} is {dtype}, expected FLOAT32")
+
+
+def _check_vector_inputs(spec: Any, student: nn.Module, fail: Any) -> None:
+    """``style_vector`` (1 x D) and ``vector_weight`` (1 x 1): float32, fixed shapes, optional with
+    default 0, so an app that feeds only the first three inputs gets the table's blend."""
+    if not hasattr(student, "forward_vector"):
+        fail(f"the package promises a style vector input, but {type(student).__name__} takes none")
+        return
+    features = {i.name: i for i in spec.description.input}
+    vector, weight = VECTOR_INPUT_NAMES[3:]
+    for name, shape in ((vector, [1, int(student.style_vector_dim)]), (weight, [1, 1])):
+        feature = features.get(name)
+        if feature is None:
+            continue  # _check_inputs named it
+        kind = feature.type.WhichOneof("Type")
+        if kind != "multiArrayType":
+            fail(f"input {name} is a {kind}, expected a MultiArray")
+            continue
+        arr = feature.type.multiArrayType
+        if list(arr.shape) != shape or arr.WhichOneof("ShapeFlexibility") is not None:
+            fail(f"input {name} has shape {list(arr.shape)} (flexibility {arr.WhichOneof('ShapeFlexibility')}), "
+                 f"expected fixed {shape}")
+        if _array_dtype_name(arr.dataType) != "FLOAT32":
+            fail(f"input {name} is {_array_dtype_name(arr.dataType)}, expected FLOAT32")
+        default = arr.WhichOneof("defaultOptionalValue")
+        value = getattr(arr, default) if default else None
+        if not feature.type.isOptional or value != 0:
+            fail(f"input {name} is {'optional' if feature.type.isOptional else 'required'} with default {value}, "
+                 "expected optional with default 0 (apps that feed only the table must still run)")
+
+
+def _check_vector_metadata(spec: Any, student: nn.Module, fail: Any) -> None:
+    if not hasattr(student, "forward_vector"):
+        return
+    user = dict(spec.description.metadata.userDefined)
+    try:
+        stored = json.loads(user.get(META_VECTOR, "null"))
+    except json.JSONDecodeError:
+        stored = user.get(META_VECTOR)
+    want = vector_layout(student)
+    if stored != want:
+        fail(f"metadata {META_VECTOR} is {str(stored)[:120]!r}, expected the student's layout "
+             f"({want['length']} values in {len(want['layout'])} tensors)")
 
 
 def _check_outputs(spec: Any, config: CoreMLConfig, fail: Any) -> None:
@@ -449,10 +500,12 @@ def _core_ml_predictor(path: str) -> Any:
 
 def _predict_and_compare(pkg: Path, student: nn.Module, styles: list[str], config: CoreMLConfig, check: CoreMLCheck,
                          photo: torch.Tensor | None, min_psnr: float | None) -> None:
-    """macOS only: run Core ML on the CPU at every promised size and compare with PyTorch fp32."""
-    import torch.nn.functional as F
-    from PIL import Image
+    """macOS only: run Core ML on the CPU at every promised size and compare with PyTorch fp32.
 
+    A package with a style vector runs twice per size: with the three table inputs only (its
+    optional vector inputs left at their default) against the table's program, and with the
+    first style's column fed as the vector (``vector_weight`` 1, the table's weights even) against
+    ``Student.forward_vector``; the second result is ``psnr["<size> vector"]``."""
     from edgenst.samples import sample_photo
 
     limit = MIN_PSNR[config.compress] if min_psnr is None else float(min_psnr)
@@ -466,28 +519,45 @@ def _predict_and_compare(pkg: Path, student: nn.Module, styles: list[str], confi
     n = len(styles)
     weights = torch.full((1, n), 1.0 / n)
     strength = torch.ones(1, 1)
+    runs: list[tuple[str, dict[str, np.ndarray], Any]] = [("", {}, app)]
+    if config.style_vector:
+        from edgenst.styles import StyleSpace
+
+        vector = StyleSpace.of(student).column(student, 0).values.reshape(1, -1).float()
+        extra = {VECTOR_INPUT_NAMES[3]: vector.numpy(), VECTOR_INPUT_NAMES[4]: np.ones((1, 1), np.float32)}
+        vapp = VectorAppModel(student, output_scale=OUTPUT_SCALE).eval()
+        runs.append((" vector", extra, lambda x, w, s: vapp(x, w, s, vector, torch.ones(1, 1))))
     for size in config.sizes:
-        img = F.interpolate(source, size=(size.height, size.width), mode="bilinear", align_corners=False,
-                            antialias=True).clamp(0, 1)
-        u8 = (img[0].permute(1, 2, 0) * 255).round().to(torch.uint8).numpy()
-        try:
-            out = mlmodel.predict({INPUT_NAMES[0]: Image.fromarray(u8, "RGB"),
-                                   INPUT_NAMES[1]: weights.numpy(), INPUT_NAMES[2]: strength.numpy()})[OUTPUT_NAME]
-        except Exception as e:  # noqa: BLE001 - Core ML's errors have no common base class
-            check.failures.append(f"prediction at {size} failed: {type(e).__name__}: {str(e).splitlines()[0][:200]}")
-            continue
-        got = np.asarray(out.convert("RGB"), dtype=np.float64)
-        with torch.no_grad():
-            want = app(torch.from_numpy(u8).permute(2, 0, 1)[None].float() / 255.0, weights, strength)
-        want_np = want[0].permute(1, 2, 0).clamp(0, 255).numpy().astype(np.float64)
-        if got.shape != want_np.shape:
-            check.failures.append(f"prediction at {size} is {got.shape[1]}x{got.shape[0]} pixels, expected {size}")
-            continue
-        db = psnr(got, want_np, peak=255.0)
-        check.psnr[str(size)] = db
-        if db < limit:
-            check.failures.append(f"prediction at {size}: PSNR {db:.1f} dB vs PyTorch < {limit:.1f} dB")
+        for label, extra, reference in runs:
+            _predict_one(mlmodel, source, size, weights, strength, extra, reference, f"{size}{label}", limit, check)
     check.predicted = bool(check.psnr)
+
+
+def _predict_one(mlmodel: Any, source: torch.Tensor, size: Any, weights: torch.Tensor, strength: torch.Tensor,
+                 extra: dict[str, np.ndarray], reference: Any, key: str, limit: float, check: CoreMLCheck) -> None:
+    import torch.nn.functional as F
+    from PIL import Image
+
+    img = F.interpolate(source, size=(size.height, size.width), mode="bilinear", align_corners=False,
+                        antialias=True).clamp(0, 1)
+    u8 = (img[0].permute(1, 2, 0) * 255).round().to(torch.uint8).numpy()
+    try:
+        out = mlmodel.predict({INPUT_NAMES[0]: Image.fromarray(u8, "RGB"), INPUT_NAMES[1]: weights.numpy(),
+                               INPUT_NAMES[2]: strength.numpy(), **extra})[OUTPUT_NAME]
+    except Exception as e:  # noqa: BLE001 - Core ML's errors have no common base class
+        check.failures.append(f"prediction at {key} failed: {type(e).__name__}: {str(e).splitlines()[0][:200]}")
+        return
+    got = np.asarray(out.convert("RGB"), dtype=np.float64)
+    with torch.no_grad():
+        want = reference(torch.from_numpy(u8).permute(2, 0, 1)[None].float() / 255.0, weights, strength)
+    want_np = want[0].permute(1, 2, 0).clamp(0, 255).numpy().astype(np.float64)
+    if got.shape != want_np.shape:
+        check.failures.append(f"prediction at {key} is {got.shape[1]}x{got.shape[0]} pixels, expected {size}")
+        return
+    db = psnr(got, want_np, peak=255.0)
+    check.psnr[key] = db
+    if db < limit:
+        check.failures.append(f"prediction at {key}: PSNR {db:.1f} dB vs PyTorch < {limit:.1f} dB")
 
 
 __all__ = ["MIN_PSNR", "CoreMLCheck", "check_coreml"]

@@ -156,6 +156,10 @@ def check_schema(path: Path, manifest: dict[str, Any]) -> None:
         need(isinstance(vector_methods, dict)
              and all(isinstance(k, str) and isinstance(v, str) for k, v in vector_methods.items()),
              f"{where}.vector_methods", "an object of size -> method name strings", vector_methods)
+        vector_inputs = entry.get("vector_inputs", [])
+        need(isinstance(vector_inputs, list)
+             and all(isinstance(v, dict) and isinstance(v.get("name"), str) for v in vector_inputs),
+             f"{where}.vector_inputs", "a list of objects with a 'name'", vector_inputs)
         sizes = entry.get("sizes", [])
         need(isinstance(sizes, list) and all(isinstance(x, str) for x in sizes), f"{where}.sizes",
              "a list of \"HxW\" strings", sizes)

@@ -107,29 +107,13 @@ def load_reference(folder: Path, entry: dict[str, Any]) -> nn.Module:
         raise InputError(f"{path} is not a loadable torch.export program: {type(exc).__name__}") from None
 
 
-def quantize_predictor(predictor: nn.Module, paintings: Sequence[torch.Tensor], quant: Any) -> nn.Module:
-    """PT2E int8 with XNNPACK's quantizer at the one input size, calibrated on ``paintings``."""
-    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
-
-    from edgenst.quantize import xnnpack_quantizer
-
-    if not paintings:
-        raise InputError("the int8 predictor needs calibration images")
-    with torch.no_grad():
-        captured = torch.export.export(predictor, (paintings[0],)).module()
-    prepared = prepare_pt2e(captured, xnnpack_quantizer(quant))
-    with torch.no_grad():
-        for p in paintings:
-            prepared(p)
-    return convert_pt2e(prepared)
-
-
 def export_predictor_pte(predictor: nn.Module, size: int, dim: int, out_path: Path,
                          calibration: Sequence[torch.Tensor], quant: Any) -> dict[str, Any]:
     """Write the int8 XNNPACK program; returns its delegation counts for the manifest."""
     import os
 
     from edgenst.export.executorch import lower_to_executorch
+    from edgenst.export.predictor_int8 import quantize_predictor
 
     model = quantize_predictor(predictor, calibration, quant)
     with torch.no_grad():

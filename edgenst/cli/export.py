@@ -53,7 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "default alpha; off; or an alpha in [0, 1])")
     p.add_argument("--style-vector", action="store_true",
                    help="the .pte files also take a style vector beside the style weights (vector_HxW methods; "
-                   "manifest.json's style_vector says how to feed it): for predicted or fitted paintings")
+                   "manifest.json's style_vector says how to feed it), and the Core ML package gains the same two "
+                   "inputs, optional (its manifest entry's vector_inputs): for predicted or fitted paintings")
     p.add_argument("--predictor", metavar="FILE",
                    help="style predictor weights for the predictor-* formats (default: the shipped one)")
     p.add_argument("--coreml-compress", default="int8", choices=COREML_COMPRESS, help="Core ML weight compression")

@@ -33,6 +33,7 @@ class PredictorPteInt8(Recipe):
         from edgenst.export.manifest import artifact_entry
         from edgenst.export.predictor import (check_predictor, export_predictor_pte, interface, painting_batch,
                                               resolve_predictor, save_reference)
+        from edgenst.export.predictor_int8 import SCHEME
 
         config = job.config
         predictor = resolve_predictor(job.model, config.predictor, config.predictor_path)
@@ -47,9 +48,8 @@ class PredictorPteInt8(Recipe):
             log.warning("%s: %d op(s) run outside the XNNPACK delegate: %s (verify fails on this)", file,
                         counts["ops_outside_delegate"], counts["outside_ops"])
         reference = save_reference(predictor, size, job.out)
-        quantization = {"scheme": "PT2E post-training", "quantizer": "executorch XNNPACKQuantizer, symmetric",
-                        "weights": "int8 per-channel" if config.quant.per_channel else "int8 per-tensor",
-                        "activations": "int8 per-tensor", "calibration": {"images": len(calib), "size": size}}
+        quantization = {**SCHEME, "weights": "int8 per-channel" if config.quant.per_channel else "int8 per-tensor",
+                        "calibration": {"images": len(calib), "size": size}}
         return artifact_entry(job.out, file, format="executorch", backend="xnnpack", precision="int8",
                               quantization=quantization, **interface(size, dim), **counts, reference=reference)
 
