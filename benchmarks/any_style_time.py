@@ -38,7 +38,7 @@ from typing import Callable
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stylize_time import make_photo  # noqa: E402  (the same 1024 px photo as issue 3's bar)
+from stylize_time import cli_command, make_photo  # noqa: E402  (the same 1024 px photo as issue 3's bar)
 
 from PIL import Image  # noqa: E402
 
@@ -90,10 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     shipped = info.styles[0]
     with tempfile.TemporaryDirectory() as tmp:
         photo, source, size = make_photo(Path(tmp))
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["OMP_NUM_THREADS"] = str(args.threads)
-        script = Path(sys.executable).with_name("edgenst")
-        edgenst = [str(script)] if script.is_file() else [sys.executable, "-m", "edgenst"]
+        env, edgenst = cli_command(args.threads)
         commands = {
             "painting": [*edgenst, "-q", "--threads", str(args.threads), "stylize", str(photo),
                          "--style", str(args.painting), "-o", f"{tmp}/painting.png"],

@@ -54,6 +54,15 @@ def make_photo(folder: Path) -> tuple[Path, str, tuple[int, int]]:
     return path, source, tuple(img.shape[-2:])
 
 
+def cli_command(threads: int) -> tuple[dict[str, str], list[str]]:
+    """The environment and argv prefix that run this venv's ``edgenst`` as a user would (a fresh
+    process, bytecode cache on, ``threads`` for torch)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["OMP_NUM_THREADS"] = str(threads)
+    script = Path(sys.executable).with_name("edgenst")
+    return env, [str(script)] if script.is_file() else [sys.executable, "-m", "edgenst"]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2)
@@ -67,10 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     style = args.style or info.styles[0]
     with tempfile.TemporaryDirectory() as tmp:
         photo, source, size = make_photo(Path(tmp))
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["OMP_NUM_THREADS"] = str(args.threads)
-        script = Path(sys.executable).with_name("edgenst")
-        command = [str(script)] if script.is_file() else [sys.executable, "-m", "edgenst"]
+        env, command = cli_command(args.threads)
 
         def run(cmd: list[str]) -> float:
             t0 = time.perf_counter()

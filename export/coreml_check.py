@@ -193,17 +193,24 @@ def _check_inputs(spec: Any, styles: int, config: CoreMLConfig, fail: Any) -> No
     else:
         _check_image_type(image.type.imageType, "input image", config, fail, exact=True)
     for feature, shape in ((weights, [1, styles]), (strength, [1, 1])):
-        kind = feature.type.WhichOneof("Type")
-        if kind != "multiArrayType":
-            fail(f"input {feature.name} is a {kind}, expected a MultiArray")
-            continue
-        arr = feature.type.multiArrayType
-        if list(arr.shape) != shape or arr.WhichOneof("ShapeFlexibility") is not None:
-            fail(f"input {feature.name} has shape {list(arr.shape)} "
-                 f"(flexibility {arr.WhichOneof('ShapeFlexibility')}), expected fixed {shape}")
-        dtype = _array_dtype_name(arr.dataType)
-        if dtype != "FLOAT32":
-            fail(f"input {feature.name} is {dtype}, expected FLOAT32")
+        _check_fixed_float_array(feature, shape, fail)
+
+
+def _check_fixed_float_array(feature: Any, shape: list[int], fail: Any) -> Any:
+    """A MultiArray input of exactly ``shape`` (no flexibility), float32; its array type, or None
+    when the input is not a MultiArray at all."""
+    kind = feature.type.WhichOneof("Type")
+    if kind != "multiArrayType":
+        fail(f"input {feature.name} is a {kind}, expected a MultiArray")
+        return None
+    arr = feature.type.multiArrayType
+    if list(arr.shape) != shape or arr.WhichOneof("ShapeFlexibility") is not None:
+        fail(f"input {feature.name} has shape {list(arr.shape)} "
+             f"(flexibility {arr.WhichOneof('ShapeFlexibility')}), expected fixed {shape}")
+    dtype = _array_dtype_name(arr.dataType)
+    if dtype != "FLOAT32":
+        fail(f"input {feature.name} is {dtype}, expected FLOAT32")
+    return arr
 
 
 def _check_vector_inputs(spec: Any, student: nn.Module, fail: Any) -> None:
@@ -218,16 +225,9 @@ def _check_vector_inputs(spec: Any, student: nn.Module, fail: Any) -> None:
         feature = features.get(name)
         if feature is None:
             continue  # _check_inputs named it
-        kind = feature.type.WhichOneof("Type")
-        if kind != "multiArrayType":
-            fail(f"input {name} is a {kind}, expected a MultiArray")
+        arr = _check_fixed_float_array(feature, shape, fail)
+        if arr is None:
             continue
-        arr = feature.type.multiArrayType
-        if list(arr.shape) != shape or arr.WhichOneof("ShapeFlexibility") is not None:
-            fail(f"input {name} has shape {list(arr.shape)} (flexibility {arr.WhichOneof('ShapeFlexibility')}), "
-                 f"expected fixed {shape}")
-        if _array_dtype_name(arr.dataType) != "FLOAT32":
-            fail(f"input {name} is {_array_dtype_name(arr.dataType)}, expected FLOAT32")
         default = arr.WhichOneof("defaultOptionalValue")
         value = getattr(arr, default) if default else None
         if not feature.type.isOptional or value != 0:
