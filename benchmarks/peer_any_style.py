@@ -36,6 +36,11 @@ class PeerCurve:
         rows = self.rows[strength]
         return sum(r[2] for r in rows) / len(rows), sum(r[3] for r in rows) / len(rows)
 
+    def case(self, case: tuple[str, str]) -> "PeerCurve":
+        """The curve of one (painting, photo) case: the strengths at which it was scored."""
+        return PeerCurve({s: [r for r in rows if (r[0], r[1]) == case] for s, rows in self.rows.items()
+                          if any((r[0], r[1]) == case for r in rows)})
+
     def gain_at_content(self, content: float) -> tuple[float, float, float] | None:
         """The peer's mean gain at a mean content, linearly between the two strengths that bracket it
         (gain, and the strengths below/above); None when no pair of strengths brackets ``content``."""
@@ -121,3 +126,27 @@ def case_cells(curve: PeerCurve, case: tuple[str, str]) -> list[str]:
         r = next((r for r in curve.rows[s] if (r[0], r[1]) == case), None)
         cells.append(f"{r[2]:.2f} / x{r[3]:.2f}" if r else "failed")
     return cells
+
+
+def per_case_lines(curve: PeerCurve, ours: dict[str, dict[tuple[str, str], Row]]) -> list[str]:
+    """A table: for each case, each of our methods' gain minus the peer's at that case's own content
+    (its own curve, interpolated); "beyond" when the case's curve does not reach that content.
+    Why per case: the paintings' contents differ by x3-4, so the means mix two different trade-offs."""
+    names = list(ours)
+    lines = ["| painting | photo | " + " | ".join(f"{n}: ours - peer at its content" for n in names) + " |",
+             "|" + "---|" * (2 + len(names))]
+    for case in next(iter(ours.values())):
+        one = curve.case(case)
+        cells = []
+        for n in names:
+            r = ours[n].get(case)
+            at = one.gain_at_content(r[3]) if r and one.rows else None
+            if r is None:
+                cells.append("failed")
+            elif at is None:
+                reach = ", ".join(f"{one.mean(s)[0]:.2f} at x{one.mean(s)[1]:.2f}" for s in one.rows)
+                cells.append(f"{r[2]:.2f} at x{r[3]:.2f}: beyond the peer's curve ({reach})")
+            else:
+                cells.append(f"{r[2]:.2f} - {at[0]:.2f} = {r[2] - at[0]:+.2f} at x{r[3]:.2f}")
+        lines.append(f"| {case[0]} | {case[1]} | " + " | ".join(cells) + " |")
+    return lines

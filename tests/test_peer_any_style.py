@@ -127,3 +127,16 @@ def test_gain_at_content_brackets_by_content_not_by_strength() -> None:
     g, s0, s1 = curve.gain_at_content(1.1)
     assert (s0, s1) == (0.75, 1.0) and g == pytest.approx(0.4)
     assert curve.gain_at_content(0.9) is None
+
+
+def test_per_case_reads_each_case_on_its_own_curve() -> None:
+    curve = P.PeerCurve({0.5: [("a", "p", 0.2, 1.0), ("b", "p", 0.1, 0.2)],
+                         1.0: [("a", "p", 0.6, 2.0), ("b", "p", 0.3, 0.4)]})
+    ours = {"predicted": {("a", "p"): ("a", "p", 0.5, 1.5), ("b", "p"): ("b", "p", 0.5, 0.3)},
+            "fitted": {("a", "p"): ("a", "p", 0.7, 2.5), ("b", "p"): ("b", "p", 0.5, 0.9)}}
+    lines = P.per_case_lines(curve, ours)
+    assert len(lines) == 4
+    a, b = (line.split(" | ")[2:] for line in lines[2:])
+    assert a[0] == "0.50 - 0.40 = +0.10 at x1.50"  # case a's own curve, not the mean one
+    assert b[0] == "0.50 - 0.20 = +0.30 at x0.30"
+    assert "beyond the peer's curve (0.20 at x1.00, 0.60 at x2.00)" in a[1]
