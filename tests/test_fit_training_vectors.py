@@ -63,6 +63,8 @@ def test_writes_a_record_per_painting_and_skips_a_broken_one_in_one_line(setup) 
     assert rec["vector"].shape == rec["predicted"].shape == (dim,)
     assert not torch.equal(rec["vector"], rec["predicted"])  # the fit moved it
     assert rec["style_loss_after"] < rec["style_loss_before"]
+    loaded = FTV.load_vectors(work)  # what the predictor's next training reads
+    assert sorted(loaded) == ["a", "b"] and torch.equal(loaded["a"].values, rec["vector"])
     errors = [line for line in lines if line.startswith("error:")]
     assert len(errors) == 1 and "broken" in errors[0] and "\n" not in errors[0]
     assert list(json.loads((work / "failed.json").read_text())) == [str(paintings[1])]
