@@ -261,9 +261,23 @@ def reference_fps(rows: list[dict]) -> float | None:
 
 
 def fps_of(rows: list[dict], student: str) -> float | None:
-    hits = [r["fps"] for r in rows if (r["student"], r["model"], r["size"], r["threads"])
-            == (student, "pte_int8", str(FPS_SIZE), FPS_THREADS)]
+    """The int8 fps of ``student`` at the report's size and threads; a shipped model matches under any
+    of its names (``latency.py`` calls QUALITY_V3 ``quality``, this report ``default``)."""
+    want = shipped_name(student)
+    hits = [r["fps"] for r in rows if (shipped_name(r["student"]), r["model"], r["size"], r["threads"])
+            == (want, "pte_int8", str(FPS_SIZE), FPS_THREADS)]
     return hits[0] if hits else None
+
+
+def shipped_name(spec: str) -> str:
+    """A shipped model's own name (``default`` and ``quality`` -> ``QUALITY_V3``); other specs as given."""
+    from edgenst.errors import InputError
+    from edgenst.pretrained import get_weights
+
+    try:
+        return get_weights(spec).name
+    except InputError:
+        return spec
 
 
 def main(argv: list[str] | None = None) -> int:

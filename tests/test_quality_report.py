@@ -82,5 +82,9 @@ def test_reused_latency_reads_either_json(tmp_path: Path) -> None:
     for name in ("latency.json", "quality.json"):
         assert QR.fps_of(QR.reused_latency(tmp_path / name), "fast") == 40.0
     assert QR.fps_of(rows, "default") is None
+    # latency.py names QUALITY_V3 "quality"; the report's default member is "default": the same model
+    quality = [dict(rows[0], student="quality", fps=6.4)]
+    assert QR.fps_of(quality, "default") == 6.4 and QR.fps_of(quality, "fast_v1") is None
+    assert QR.fps_of(rows, "fast_v1") == 40.0
     with pytest.raises(SystemExit, match="no such file"):
         QR.reused_latency(tmp_path / "nope.json")
