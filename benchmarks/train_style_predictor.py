@@ -242,8 +242,10 @@ def regress_mode(args: argparse.Namespace, cfg: TrainConfig, predictor: StylePre
     leaked = sorted({p.stem for p in held} & set(targets))
     if leaked:
         raise InputError(f"{args.targets}: fitted vectors of held-out paintings ({', '.join(leaked)}): refusing to train on them")
+    init_train = None
     if args.init is not None:
-        start, _ = read_predictor(args.init)
+        start, start_header = read_predictor(args.init)
+        init_train = start_header["meta"].get("train")  # the lineage stays in the model card
         if start.config != predictor.config:
             raise InputError(f"{args.init}: its shape {start.config} is not this run's {predictor.config}")
         predictor.head.load_state_dict(start.head.state_dict())
@@ -255,7 +257,8 @@ def regress_mode(args: argparse.Namespace, cfg: TrainConfig, predictor: StylePre
     init = f" --init {args.init.name}" if args.init is not None else ""
     meta = {"student": "QUALITY_V3" if cfg.model == "quality_v3" else cfg.model, "student_spec": cfg.model,
             "train": {**asdict(cfg), "steps": 0, "mode": "regression onto fitted vectors", "regression": report["config"],
-                      "chosen": report["chosen"], "targets": len(report["stems"]), "init": args.init.name if args.init else None},
+                      "chosen": report["chosen"], "targets": len(report["stems"]), "init": args.init.name if args.init else None,
+                      "init_train": init_train},
             "paintings_seen": names, "held_out": [p.name for p in held],
             "encoder": "small16x VGG-19 (Collaborative Distillation, MIT) conv0..conv41, frozen",
             "recipe": f"OMP_NUM_THREADS=1 python benchmarks/train_style_predictor.py --work WORK --targets FITTED{init}"}
