@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--init", type=Path, default=None, metavar="FILE",
                     help="with --targets: start the head from this predictor file (default: a fresh head)")
     args = ap.parse_args(argv)
+    if args.init is not None and args.targets is None:
+        raise InputError("--init only goes with --targets")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     cfg = TrainConfig(steps=args.steps, batch=args.batch)
     work = Path(args.work)
@@ -157,8 +159,6 @@ def main(argv: list[str] | None = None) -> int:
     predictor.stat_std.copy_(flat.std(0).clamp_min(1e-3))
     if args.targets is not None:
         return regress_mode(args, cfg, predictor, student, stats, names, held, work)
-    if args.init is not None:
-        raise InputError("--init only goes with --targets")
 
     params = list(predictor.head.parameters())
     opt = torch.optim.Adam(params, lr=cfg.lr)
