@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="only the first N paintings (of the shard)")
     ap.add_argument("--shard", default="0/1", help="I/N: every N-th painting from the I-th, for parallel runs")
     ap.add_argument("--model", default=TrainConfig.model, help="the student (the predictor's, default %(default)s)")
+    ap.add_argument("--predictor", type=Path, default=None,
+                    help="the predictor whose predictions the fits start from (default: the shipped one); "
+                         "a run keeps one, since records of another predictor are fitted again")
     ap.add_argument("-v", "--verbose", action="store_true", help="also the library's log lines")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -192,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     model_path = model_file(args.model)
     model, _ = resolve_model(args.model)
     model = model.eval().requires_grad_(False)
-    predictor = load_predictor(model)
-    pred_path = shipped_predictor_file(model)
+    predictor = load_predictor(model, args.predictor)
+    pred_path = args.predictor or shipped_predictor_file(model)
     prov = Provenance(model=model_path.name, model_sha256=sha256(model_path), predictor=pred_path.name,
                       predictor_sha256=sha256(pred_path), steps=args.steps)
     config = FitConfig(steps=args.steps, loss_net=default_loss_net(str(LOSS_NET)))
