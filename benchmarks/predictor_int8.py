@@ -47,15 +47,7 @@ SIZE = 256
 
 def whole_graph_int8(predictor, calib, quant):
     """The first export's quantization: XNNPACK's quantizer on every op."""
-    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
-
-    with torch.no_grad():
-        captured = torch.export.export(predictor, (calib[0],)).module()
-    prepared = prepare_pt2e(captured, xnnpack_quantizer(quant))
-    with torch.no_grad():
-        for c in calib:
-            prepared(c)
-    return convert_pt2e(prepared)
+    return quantize_predictor(predictor, calib, quant, quantizer=xnnpack_quantizer(quant))
 
 
 def values(gm: torch.fx.GraphModule, x: torch.Tensor) -> dict[str, torch.Tensor]:

@@ -104,16 +104,18 @@ def _split_quantizer(quant: Any):  # noqa: ANN202 - a torchao Quantizer, importe
     return SplitAtStatistics()
 
 
-def quantize_predictor(predictor: nn.Module, paintings: Sequence[torch.Tensor], quant: Any) -> nn.Module:
+def quantize_predictor(predictor: nn.Module, paintings: Sequence[torch.Tensor], quant: Any,
+                       quantizer: Any = None) -> nn.Module:
     """PT2E int8 of ``predictor`` at the one input size, calibrated on ``paintings`` (see the module
-    docstring for which parts are int8)."""
+    docstring for which parts are int8). ``quantizer`` replaces the split one (the benchmark's
+    whole-graph comparison)."""
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
 
     if not paintings:
         raise InputError("the int8 predictor needs calibration images")
     with torch.no_grad():
         captured = torch.export.export(predictor, (paintings[0],)).module()
-    prepared = prepare_pt2e(captured, _split_quantizer(quant))
+    prepared = prepare_pt2e(captured, quantizer if quantizer is not None else _split_quantizer(quant))
     with torch.no_grad():
         for p in paintings:
             prepared(p)

@@ -56,16 +56,10 @@ def tiny_predictor(student: nn.Module) -> StylePredictor:
 
 def _whole_graph_int8(predictor: nn.Module, calib: list[torch.Tensor]) -> nn.Module:
     """What the first predictor export did: XNNPACK's quantizer over every op."""
-    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
-
     from edgenst.quantize import xnnpack_quantizer
 
-    prepared = prepare_pt2e(torch.export.export(predictor, (calib[0],)).module(),
-                            xnnpack_quantizer(QuantConfig(calibration_size=SIDE)))
-    with torch.no_grad():
-        for x in calib:
-            prepared(x)
-    return convert_pt2e(prepared)
+    quant = QuantConfig(calibration_size=SIDE)
+    return quantize_predictor(predictor, calib, quant, quantizer=xnnpack_quantizer(quant))
 
 
 def _mean_rel(quantized: nn.Module, predictor: nn.Module, images: list[torch.Tensor]) -> float:
