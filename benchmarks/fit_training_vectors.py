@@ -58,6 +58,7 @@ class Provenance:
     predictor: str
     predictor_sha256: str
     steps: int
+    seed: int = 0  # FitConfig.seed: which photo crops the fit draws (records before it was kept: 0)
 
 
 def sha256(path: str | Path) -> str:
@@ -108,7 +109,8 @@ def is_done(path: Path, painting_sha: str, prov: Provenance) -> bool:
     except Exception:  # a torn or foreign file: fit again
         return False
     return (rec.get("painting_sha256") == painting_sha and rec.get("model_sha256") == prov.model_sha256
-            and rec.get("predictor_sha256") == prov.predictor_sha256 and rec.get("steps") == prov.steps)
+            and rec.get("predictor_sha256") == prov.predictor_sha256 and rec.get("steps") == prov.steps
+            and rec.get("seed", 0) == prov.seed)
 
 
 def fit_one(model: nn.Module, predictor: StylePredictor, painting: Path, config: FitConfig) -> dict:
@@ -176,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--work", required=True, type=Path, help="run folder; records go to WORK/vectors/<stem>.pt")
     ap.add_argument("--steps", type=int, default=FIT_STEPS, help=f"fit steps from the prediction (default {FIT_STEPS})")
+    ap.add_argument("--seed", type=int, default=0,
+                    help="the fit's crop draws; fits of another seed (their own --work) average out the crops' noise")
     ap.add_argument("--limit", type=int, default=None, help="only the first N paintings (of the shard)")
     ap.add_argument("--shard", default="0/1", help="I/N: every N-th painting from the I-th, for parallel runs")
     ap.add_argument("--model", default=TrainConfig.model, help="the student (the predictor's, default %(default)s)")
@@ -198,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     predictor = load_predictor(model, args.predictor)
     pred_path = args.predictor or shipped_predictor_file(model)
     prov = Provenance(model=model_path.name, model_sha256=sha256(model_path), predictor=pred_path.name,
-                      predictor_sha256=sha256(pred_path), steps=args.steps)
-    config = FitConfig(steps=args.steps, loss_net=default_loss_net(str(LOSS_NET)))
+                      predictor_sha256=sha256(pred_path), steps=args.steps, seed=args.seed)
+    config = FitConfig(steps=args.steps, seed=args.seed, loss_net=default_loss_net(str(LOSS_NET)))
     paintings = select(split_paintings()[0], args.limit, shard)
     print(f"fitting {len(paintings)} paintings ({args.steps} steps each, model {prov.model}, "
           f"shard {args.shard}) into {args.work / 'vectors'}", flush=True)
@@ -212,6 +216,19 @@ def load_vectors(work: Path) -> dict[str, StyleVector]:
     """The fitted vectors of a run folder by painting stem (for the predictor's next training)."""
     return {p.stem: StyleVector(torch.load(p, weights_only=True)["vector"])
             for p in sorted((work / "vectors").glob("*.pt"))}
+
+
+def mean_vectors(works: list[Path]) -> dict[str, StyleVector]:
+    """Per painting stem, the mean of its fitted vectors over several run folders (fits with other
+    ``--seed``s): one 20-step fit lands ~0.23 (mean square, spread units) from another seed's, so
+    the mean of two is a steadier regression target. A stem fitted in only some runs gets the mean of those."""
+    runs = []
+    for work in works:
+        if not (work / "vectors").is_dir():
+            raise InputError(f"{work}: no vectors/ folder (give benchmarks/fit_training_vectors.py's --work)")
+        runs.append(load_vectors(work))
+    stems = sorted(set().union(*runs))
+    return {s: StyleVector(torch.stack([r[s].values for r in runs if s in r]).mean(0)) for s in stems}
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
     OMP_NUM_THREADS=1 python benchmarks/train_style_predictor.py --work runs/predictor --steps 1500
     (again with the same --work resumes from its last checkpoint)
     OMP_NUM_THREADS=1 python benchmarks/train_style_predictor.py --work runs/predictor-regress \
-        --targets /work/runs/fitted-vectors [--init edgenst/pretrained/style-predictor-quality-v3.safetensors]
+        --targets /work/runs/fitted-vectors [/work/runs/fitted-vectors-seed1 ...] [--init edgenst/pretrained/style-predictor-quality-v3.safetensors]
     (regression onto fitted vectors, ``predictor_regression.py``: seconds; WORK/cache.pt is reused
     if there, e.g. a link to the perceptual run's)
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=TrainConfig.steps)
     ap.add_argument("--batch", type=int, default=TrainConfig.batch)
     ap.add_argument("--out", default=None, help="where to write the predictor (default WORK/predictor.safetensors)")
-    ap.add_argument("--targets", type=Path, default=None, metavar="DIR",
+    ap.add_argument("--targets", type=Path, nargs="+", default=None, metavar="DIR",
                     help="instead of the perceptual loss, regress the head onto DIR/vectors/<stem>.pt "
                          "(benchmarks/fit_training_vectors.py's run folder)")
     ap.add_argument("--init", type=Path, default=None, metavar="FILE",
@@ -230,17 +230,15 @@ def regress_mode(args: argparse.Namespace, cfg: TrainConfig, predictor: StylePre
                  stats: torch.Tensor, names: list[str], held: list[Path], work: Path) -> int:
     """``--targets``: the head regressed onto fitted vectors (``predictor_regression.regress``), written with
     the same meta keys as the perceptual mode plus what the regression chose and measured."""
-    from fit_training_vectors import load_vectors
+    from fit_training_vectors import mean_vectors
     from predictor_regression import RegressConfig, regress
 
     from edgenst.style_predictor import read_predictor
 
-    if not (args.targets / "vectors").is_dir():
-        raise InputError(f"{args.targets}: no vectors/ folder (give benchmarks/fit_training_vectors.py's --work)")
-    targets = load_vectors(args.targets)
+    targets = mean_vectors(args.targets)
     leaked = sorted({p.stem for p in held} & set(targets))
     if leaked:
-        raise InputError(f"{args.targets}: fitted vectors of held-out paintings ({', '.join(leaked)}): refusing to train on them")
+        raise InputError(f"{' '.join(map(str, args.targets))}: fitted vectors of held-out paintings ({', '.join(leaked)}): refusing to train on them")
     init_train = None
     if args.init is not None:
         start, start_header = read_predictor(args.init)
@@ -256,7 +254,7 @@ def regress_mode(args: argparse.Namespace, cfg: TrainConfig, predictor: StylePre
     init = f" --init {args.init.name}" if args.init is not None else ""
     meta = {"student": "QUALITY_V3" if cfg.model == "quality_v3" else cfg.model, "student_spec": cfg.model,
             "train": {**asdict(cfg), "steps": 0, "mode": "regression onto fitted vectors", "regression": report["config"],
-                      "chosen": report["chosen"], "targets": len(report["stems"]), "init": args.init.name if args.init else None,
+                      "chosen": report["chosen"], "targets": len(report["stems"]), "target_runs": len(args.targets), "init": args.init.name if args.init else None,
                       "init_train": init_train},
             "paintings_seen": names, "held_out": [p.name for p in held],
             "encoder": "small16x VGG-19 (Collaborative Distillation, MIT) conv0..conv41, frozen",

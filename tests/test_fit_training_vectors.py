@@ -88,6 +88,17 @@ def test_a_second_run_resumes_without_fitting_again(setup, monkeypatch: pytest.M
     FTV.fit_all(paintings[:1], student, predictor, TINY_FIT, work, FTV.Provenance(**{**PROV.__dict__, "steps": 3}),
                 say=lambda s: None)
     assert fitted == ["a"]
+    # nor one made with another seed (the fit's crop draws), and a record from before seeds were kept counts as 0
+    fitted.clear()
+    FTV.fit_all(paintings[:1], student, predictor, TINY_FIT, work, FTV.Provenance(**{**PROV.__dict__, "seed": 1}),
+                say=lambda s: None)
+    assert fitted == ["a"]
+    rec = torch.load(work / "vectors" / "a.pt", weights_only=True)
+    assert rec["seed"] == 1
+    del rec["seed"]
+    torch.save(rec, work / "vectors" / "a.pt")
+    assert FTV.is_done(work / "vectors" / "a.pt", rec["painting_sha256"], PROV)
+    assert not FTV.is_done(work / "vectors" / "a.pt", rec["painting_sha256"], FTV.Provenance(**{**PROV.__dict__, "seed": 1}))
 
 
 def test_shard_and_limit_pick_the_paintings() -> None:
@@ -98,3 +109,15 @@ def test_shard_and_limit_pick_the_paintings() -> None:
     for bad in ("4/4", "x", "1/0"):
         with pytest.raises(InputError, match="--shard"):
             FTV.parse_shard(bad)
+
+
+def test_mean_vectors_averages_each_painting_over_the_runs_that_fitted_it(tmp_path: Path) -> None:
+    for run, vecs in (("s0", {"a": [1.0, 2.0], "b": [0.0, 0.0]}), ("s1", {"a": [3.0, 4.0]})):
+        (tmp_path / run / "vectors").mkdir(parents=True)
+        for stem, v in vecs.items():
+            torch.save({"vector": torch.tensor(v)}, tmp_path / run / "vectors" / f"{stem}.pt")
+    got = FTV.mean_vectors([tmp_path / "s0", tmp_path / "s1"])
+    assert sorted(got) == ["a", "b"]
+    assert got["a"].values.tolist() == [2.0, 3.0] and got["b"].values.tolist() == [0.0, 0.0]
+    with pytest.raises(InputError, match="no vectors/ folder"):
+        FTV.mean_vectors([tmp_path / "s0", tmp_path / "nothing"])
