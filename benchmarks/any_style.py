@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import re
 import statistics
@@ -161,6 +162,8 @@ def main() -> int:
     ap.add_argument("--refs", required=True, type=Path)
     ap.add_argument("--work", required=True, type=Path)
     ap.add_argument("--fit-steps", type=int, default=60)
+    ap.add_argument("--fit-style-weight", type=float, default=FitConfig().loss.style_weight,
+                    help="the fit's style weight (default: styles add's); more trades content for style")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "any_style.md")
     ap.add_argument("--trained", action="append", default=[], metavar="NAME=MODEL",
                     help="a model with a style NAME trained outright for painting NAME (repeatable)")
@@ -201,7 +204,9 @@ def main() -> int:
             predictor(x)
     net_ms = 100 * (time.perf_counter() - t0)
 
-    fitted_file = args.work / f"fitted-{args.fit_steps}.safetensors"
+    default_weight = args.fit_style_weight == FitConfig().loss.style_weight
+    fitted_file = args.work / (f"fitted-{args.fit_steps}.safetensors" if default_weight
+                               else f"fitted-{args.fit_steps}-sw{args.fit_style_weight:g}.safetensors")
     predictor_name = str(args.predictor) if args.predictor is not None else "shipped"
     kept = None if args.refit else kept_fit(fitted_file, paintings, predictor_name)
     if kept is not None:
@@ -209,7 +214,8 @@ def main() -> int:
         print(f"reusing the fit in {fitted_file} (--refit to fit again)")
     else:
         fit_s, fit_losses, fitted_vectors = [], {}, {}
-        cfg = FitConfig(steps=args.fit_steps, loss_net=default_loss_net(str(LOSS_NET)))
+        cfg = FitConfig(steps=args.fit_steps, loss_net=default_loss_net(str(LOSS_NET)),
+                        loss=dataclasses.replace(FitConfig().loss, style_weight=args.fit_style_weight))
         grown, names = model, list(info.styles)
         for name, path in paintings.items():
             t0 = time.perf_counter()
@@ -217,6 +223,7 @@ def main() -> int:
             fit_s.append(time.perf_counter() - t0)
             grown, names = with_style(grown, names, name, fitted_vectors[name])
         save_model(fitted_file, grown, names, meta={"name": "quality_v3+fitted", "fit_steps": args.fit_steps,
+                                                    "fit_style_weight": args.fit_style_weight,
                                                     "fit_seconds": fit_s, "fit_losses": fit_losses}
                    | ({"predictor": predictor_name} if args.predictor is not None else {}))
 
@@ -300,6 +307,7 @@ def main() -> int:
         "`../shared/quality/score.py` (gain: 1 = as stylized as Gatys; content: x Gatys' content loss).",
         "",
         f"Command: `OMP_NUM_THREADS=1 python benchmarks/any_style.py --refs REFS --work WORK --fit-steps {args.fit_steps}"
+        + ("" if default_weight else f" --fit-style-weight {args.fit_style_weight:g}")
         + (" --predictor PREDICTOR" if args.predictor is not None else "")
         + "".join(f" --trained {n}=MODEL_{i + 1}" for i, n in enumerate(trained))
         + (f" --peer PEER_PYTHON --peer-strengths {','.join(f'{x:g}' for x in strengths)}" if curve else "") + "` "
@@ -310,7 +318,8 @@ def main() -> int:
         "|---|---|---|---|",
         f"| predicted | {mean(results['predicted'], 2):.2f} | x{mean(results['predicted'], 3):.2f} | "
         f"{statistics.mean(ms):.0f} ms to predict (file read + encoder + MLP; the network alone {net_ms:.0f} ms at 256x256, eager fp32, 1 thread) |",
-        f"| fitted ({args.fit_steps} steps from the prediction) | {mean(results['fitted'], 2):.2f} | x{mean(results['fitted'], 3):.2f} | "
+        f"| fitted ({args.fit_steps} steps from the prediction"
+        + ("" if default_weight else f", style weight {args.fit_style_weight:g}") + f") | {mean(results['fitted'], 2):.2f} | x{mean(results['fitted'], 3):.2f} | "
         f"{fit_time} |",
         f"| mean style (control) | {mean(results['mean style'], 2):.2f} | x{mean(results['mean style'], 3):.2f} | - |",
     ]

@@ -22,6 +22,7 @@ the run goes on. ~71 s a painting on one core: ~5 core-hours for the 257 paintin
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import logging
@@ -37,6 +38,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_style_predictor import DATA, TrainConfig, split_paintings  # noqa: E402
 
+from edgenst.distill.config import NETWORK_STYLE_WEIGHT  # noqa: E402
 from edgenst.errors import InputError, exit_with  # noqa: E402
 from edgenst.style_fit import FitConfig, default_loss_net, model_file  # noqa: E402
 from edgenst.style_predictor import (StylePredictor, predict_style, read_predictor, refine_vector,  # noqa: E402
@@ -59,6 +61,7 @@ class Provenance:
     predictor_sha256: str
     steps: int
     seed: int = 0  # FitConfig.seed: which photo crops the fit draws (records before it was kept: 0)
+    style_weight: float = NETWORK_STYLE_WEIGHT  # the fit's style weight (records before it was kept: the default)
 
 
 def sha256(path: str | Path) -> str:
@@ -110,7 +113,8 @@ def is_done(path: Path, painting_sha: str, prov: Provenance) -> bool:
         return False
     return (rec.get("painting_sha256") == painting_sha and rec.get("model_sha256") == prov.model_sha256
             and rec.get("predictor_sha256") == prov.predictor_sha256 and rec.get("steps") == prov.steps
-            and rec.get("seed", 0) == prov.seed)
+            and rec.get("seed", 0) == prov.seed
+            and rec.get("style_weight", NETWORK_STYLE_WEIGHT) == prov.style_weight)
 
 
 def fit_one(model: nn.Module, predictor: StylePredictor, painting: Path, config: FitConfig) -> dict:
@@ -180,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=FIT_STEPS, help=f"fit steps from the prediction (default {FIT_STEPS})")
     ap.add_argument("--seed", type=int, default=0,
                     help="the fit's crop draws; fits of another seed (their own --work) average out the crops' noise")
+    ap.add_argument("--style-weight", type=float, default=NETWORK_STYLE_WEIGHT,
+                    help="the fit's style weight (default %(default)g, styles add's): more trades the photo's "
+                         "structure for the painting's style")
     ap.add_argument("--limit", type=int, default=None, help="only the first N paintings (of the shard)")
     ap.add_argument("--shard", default="0/1", help="I/N: every N-th painting from the I-th, for parallel runs")
     ap.add_argument("--model", default=TrainConfig.model, help="the student (the predictor's, default %(default)s)")
@@ -202,8 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     predictor = load_predictor(model, args.predictor)
     pred_path = args.predictor or shipped_predictor_file(model)
     prov = Provenance(model=model_path.name, model_sha256=sha256(model_path), predictor=pred_path.name,
-                      predictor_sha256=sha256(pred_path), steps=args.steps, seed=args.seed)
-    config = FitConfig(steps=args.steps, seed=args.seed, loss_net=default_loss_net(str(LOSS_NET)))
+                      predictor_sha256=sha256(pred_path), steps=args.steps, seed=args.seed, style_weight=args.style_weight)
+    config = FitConfig(steps=args.steps, seed=args.seed, loss_net=default_loss_net(str(LOSS_NET)),
+                       loss=dataclasses.replace(FitConfig().loss, style_weight=args.style_weight))
     paintings = select(split_paintings()[0], args.limit, shard)
     print(f"fitting {len(paintings)} paintings ({args.steps} steps each, model {prov.model}, "
           f"shard {args.shard}) into {args.work / 'vectors'}", flush=True)

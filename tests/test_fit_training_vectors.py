@@ -99,6 +99,9 @@ def test_a_second_run_resumes_without_fitting_again(setup, monkeypatch: pytest.M
     torch.save(rec, work / "vectors" / "a.pt")
     assert FTV.is_done(work / "vectors" / "a.pt", rec["painting_sha256"], PROV)
     assert not FTV.is_done(work / "vectors" / "a.pt", rec["painting_sha256"], FTV.Provenance(**{**PROV.__dict__, "seed": 1}))
+    # nor one fitted at another style weight (older records: the default weight)
+    assert not FTV.is_done(work / "vectors" / "a.pt", rec["painting_sha256"],
+                           FTV.Provenance(**{**PROV.__dict__, "style_weight": 2 * PROV.style_weight}))
 
 
 def test_shard_and_limit_pick_the_paintings() -> None:
