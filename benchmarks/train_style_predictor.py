@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=None, help="where to write the predictor (default WORK/predictor.safetensors)")
     ap.add_argument("--targets", type=Path, nargs="+", default=None, metavar="DIR",
                     help="instead of the perceptual loss, regress the head onto DIR/vectors/<stem>.pt "
-                         "(benchmarks/fit_training_vectors.py's run folder)")
+                         "(benchmarks/fit_training_vectors.py's run folder; several: each painting's mean fit)")
     ap.add_argument("--init", type=Path, default=None, metavar="FILE",
                     help="with --targets: start the head from this predictor file (default: a fresh head)")
     args = ap.parse_args(argv)
