@@ -12,7 +12,13 @@ file as a small separate process (its own session, no torch) that
 - when the pipe closes without ``done`` (the driver died), sends SIGTERM to those processes that
   are still the same processes, then SIGKILL two seconds later to any that remain.
 
-Only processes the driver started are touched. Where there is no ``/proc`` it does nothing.
+A scan twice a second misses a process started in the last half second before the kill: by the
+time the reaper looks, its parent is gone and it belongs to init, no longer a descendant (the Ray
+test caught two such processes on a loaded host). So ``watch()`` also puts a token in the driver's
+environment (``EDGENST_RAY_REAPER``, unique to this driver), which every process it starts
+afterwards inherits, and on the driver's death the reaper ends the processes whose environment
+carries it as well. Only processes the driver started are touched. Where there is no ``/proc`` it
+does nothing.
 """
 
 from __future__ import annotations
@@ -26,15 +32,20 @@ import time
 from pathlib import Path
 
 _DONE = b"done\n"
+#: The environment variable that marks the processes a driver started (value: its token).
+TOKEN_VAR = "EDGENST_RAY_REAPER"
 
 
 class Watch:
     """The driver's end: ``done()`` after Ray was shut down normally."""
 
-    def __init__(self, proc: subprocess.Popen | None) -> None:
+    def __init__(self, proc: subprocess.Popen | None, token: str | None = None) -> None:
         self._proc = proc
+        self._token = token
 
     def done(self) -> None:
+        if self._token is not None and os.environ.get(TOKEN_VAR) == self._token:
+            del os.environ[TOKEN_VAR]  # what the driver starts from now on is not this run's
         if self._proc is None or self._proc.stdin is None:
             return
         try:
@@ -49,10 +60,13 @@ def watch() -> Watch:
     """Start the reaper for this process (the driver); a no-op where ``/proc`` is missing."""
     if not Path("/proc/self/stat").exists():
         return Watch(None)
-    proc = subprocess.Popen([sys.executable, "-S", __file__, str(os.getpid())], stdin=subprocess.PIPE,
+    token = f"{os.getpid()}-{time.time_ns()}"
+    env = {k: v for k, v in os.environ.items() if k != TOKEN_VAR}  # the reaper itself carries no token
+    proc = subprocess.Popen([sys.executable, "-S", __file__, str(os.getpid()), token], stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                            close_fds=True)
-    return Watch(proc)
+                            close_fds=True, env=env)
+    os.environ[TOKEN_VAR] = token
+    return Watch(proc, token)
 
 
 def _stat(pid: int) -> tuple[int, int] | None:
@@ -75,6 +89,20 @@ def _descendants(root: int, known: dict[int, int]) -> None:
             known[pid] = st[1]
 
 
+def _tagged(token: str, known: dict[int, int]) -> None:
+    """Add the processes whose environment carries this driver's token (``TOKEN_VAR``)."""
+    mark = f"{TOKEN_VAR}={token}".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid() or int(entry) in known:
+            continue
+        try:
+            environ = Path(f"/proc/{entry}/environ").read_bytes()
+        except OSError:  # gone, or another user's
+            continue
+        if mark in environ.split(b"\0") and (st := _stat(int(entry))) is not None:
+            known[int(entry)] = st[1]
+
+
 def _end(known: dict[int, int]) -> None:
     for sig in (signal.SIGTERM, signal.SIGKILL):
         alive = [pid for pid, start in known.items() if (st := _stat(pid)) is not None and st[1] == start]
@@ -88,7 +116,7 @@ def _end(known: dict[int, int]) -> None:
         time.sleep(2.0)
 
 
-def main(driver: int) -> None:
+def main(driver: int, token: str | None = None) -> None:
     known: dict[int, int] = {}
     while True:
         ready, _, _ = select.select([0], [], [], 0.5)
@@ -98,10 +126,12 @@ def main(driver: int) -> None:
                 return
             if not data:  # the driver is gone (its end of the pipe closed with it)
                 _descendants(driver, known)
+                if token:
+                    _tagged(token, known)
                 _end(known)
                 return
         _descendants(driver, known)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)
